@@ -1,0 +1,46 @@
+# voiceprep: `make run` sets up and starts voiceprep; `make test` sets up and runs every test.
+# Both install what is missing: Debian packages (with sudo unless root), then .venv with the project.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# PortAudio for sounddevice, espeak-ng for the interviewer's voice and test audio,
+# PulseAudio for the virtual microphone and speaker the device tests use, sox for audio checks.
+DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-plugins sox
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: run test deps accuracy bench clean
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv python3-pip"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml | deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+# The main job. Until live practice lands, it reviews a synthesized sample answer end to end:
+# speech audio -> Whisper -> timing, fillers, rubric -> report, stored under recordings/.
+run: deps $(STAMP)
+	@mkdir -p build
+	espeak-ng -s 150 -w build/sample-answer.wav -f examples/answer_url_shortener.txt
+	$(BIN)/voiceprep review build/sample-answer.wav --question sd-url-shortener $(ARGS)
+
+test: deps $(STAMP)
+	$(BIN)/python -m pytest $(ARGS)
+
+accuracy: $(STAMP)
+	$(BIN)/python -m voiceprep.evaluate tests/data
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

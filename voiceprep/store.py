@@ -1,0 +1,124 @@
+"""Attempts on disk: one folder per attempt, written atomically, never overwritten.
+
+recordings/<attempt-id>/
+    answer.wav        16 kHz mono PCM, what the analysis heard (times line up with it)
+    transcript.json   text and timed words
+    report.json       the CONTRACT.md document
+    report.md         the same, for people
+    attempt.json      when, which question, where the audio came from, which model
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .audio import write_wav
+from .errors import StorageError
+from .report import Report
+
+ENV_RECORDINGS = "VOICEPREP_RECORDINGS"
+_SAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def default_recordings_dir(environ: dict | None = None) -> Path:
+    """VOICEPREP_RECORDINGS, else the checkout's recordings/, else the per-user data folder."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV_RECORDINGS):
+        return Path(env[ENV_RECORDINGS]).expanduser()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "recordings").is_dir():
+        return checkout / "recordings"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "voiceprep" / "recordings"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename over it: readers see old or new, never half."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def safe_id(text: str) -> str:
+    """A file-name-safe slug: ids from banks can never escape the recordings folder."""
+    return _SAFE.sub("-", text.lower()).strip("-")[:48] or "answer"
+
+
+@dataclass
+class Store:
+    root: Path
+    now: Callable[[], datetime] = datetime.now
+
+    def _ensure_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StorageError(f"{self.root}: cannot create recordings folder: {exc.strerror or exc}") from None
+
+    def new_attempt_dir(self, label: str) -> Path:
+        """Claim a fresh folder; mkdir is atomic, so two processes never share one."""
+        self._ensure_root()
+        stamp = self.now().strftime("%Y%m%d-%H%M%S")
+        base = f"{stamp}-{safe_id(label)}"
+        for n in range(1, 1000):
+            path = self.root / (base if n == 1 else f"{base}-{n}")
+            try:
+                path.mkdir(mode=0o700)
+                return path
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise StorageError(f"{self.root}: cannot create attempt folder: {exc.strerror or exc}") from None
+        raise StorageError(f"{self.root}: too many attempts named {base}")
+
+    def save(self, report: Report, audio: np.ndarray | None, source: str | None = None) -> Path:
+        """Store a finished attempt; sets report.attempt_id."""
+        label = report.question.id if report.question else report.category
+        folder = self.new_attempt_dir(label)
+        report.attempt_id = folder.name
+        try:
+            if audio is not None:
+                tmp = folder / ".answer.wav.tmp"
+                write_wav(tmp, audio)
+                os.replace(tmp, folder / "answer.wav")
+            meta = {"id": folder.name, "created": self.now().isoformat(timespec="seconds"),
+                    "question": label if report.question else None, "category": report.category,
+                    "source": source, "model": report.model}
+            atomic_write(folder / "attempt.json", _dumps(meta))
+            atomic_write(folder / "transcript.json", _dumps(report.transcript.to_dict()))
+            atomic_write(folder / "report.json", _dumps(report.to_json()))
+            atomic_write(folder / "report.md", report.to_markdown().encode())
+        except OSError as exc:
+            raise StorageError(f"{folder}: cannot write attempt: {exc.strerror or exc}") from None
+        return folder
+
+    def load_report(self, attempt_id: str) -> dict:
+        path = self.root / safe_id(attempt_id) / "report.json"
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise StorageError(f"{path}: cannot read attempt: {exc}") from None
+
+
+def _dumps(obj: object) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+__all__ = ["Store", "atomic_write", "default_recordings_dir", "safe_id", "ENV_RECORDINGS"]

@@ -1,0 +1,137 @@
+"""What was said, and when: the data every analysis stage reads.
+
+A `Transcript` comes from Whisper (words with times) or from plain text (no
+words, no times). `sentences()` gives the same view of both, so the rubric and
+the metrics never care where the text came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
+_TEXT_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|\n|$)")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; `word` keeps Whisper's leading space and punctuation."""
+
+    word: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+    @property
+    def text(self) -> str:
+        return self.word.strip()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its place in the text and, when known, in the recording."""
+
+    text: str
+    start: float | None
+    end: float | None
+    words: tuple[Word, ...] = ()
+    index: int = 0
+    char_start: int = 0  # offset of the sentence in the whole transcript text
+
+    def time_at(self, offset: int) -> float | None:
+        """Start time of the word holding character `offset` of this sentence."""
+        if not self.words:
+            return self.start
+        pos = -len(self.words[0].word) + len(self.words[0].word.lstrip())
+        for w in self.words:
+            pos += len(w.word)
+            if offset < pos:
+                return w.start
+        return self.words[-1].start
+
+
+@dataclass
+class Transcript:
+    """The answer's text and, for audio, its timed words.
+
+    `duration` is the length of the audio the words came from (None for text);
+    it can exceed the last word's end when the answer ends in silence.
+    """
+
+    text: str
+    words: list[Word] = field(default_factory=list)
+    duration: float | None = None
+    language: str = "en"
+
+    @classmethod
+    def from_words(cls, words: list[Word], duration: float | None = None) -> Transcript:
+        return cls(text=_join(words), words=list(words), duration=duration)
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.words)
+
+    def sentences(self) -> list[Sentence]:
+        """Split into sentences: on Whisper's punctuation for timed words, on text otherwise."""
+        if self.words:
+            return _sentences_from_words(self.words)
+        return _sentences_from_text(self.text)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "words": [
+                {"word": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
+                 "probability": round(w.probability, 3)}
+                for w in self.words
+            ],
+            "duration_s": None if self.duration is None else round(self.duration, 3),
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Transcript:
+        words = [Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("probability", 1.0)))
+                 for w in data.get("words", [])]
+        return cls(text=data["text"], words=words, duration=data.get("duration_s"),
+                   language=data.get("language", "en"))
+
+
+def _sentences_from_words(words: list[Word]) -> list[Sentence]:
+    out: list[Sentence] = []
+    current: list[Word] = []
+    char = 0
+
+    def flush() -> None:
+        nonlocal char
+        if not current:
+            return
+        text = _join(current)
+        out.append(Sentence(text, current[0].start, current[-1].end, tuple(current), len(out), char))
+        char += len(text) + 1
+        current.clear()
+
+    for w in words:
+        current.append(w)
+        if _SENTENCE_END.search(w.text):
+            flush()
+    flush()
+    return out
+
+
+def _join(words: list[Word]) -> str:
+    """Whisper's words carry their own leading spaces ("5" ",000", " trade" "-off")."""
+    return "".join(w.word for w in words).strip()
+
+
+def _sentences_from_text(text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for m in _TEXT_SENTENCE.finditer(text):
+        raw = m.group(0)
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = m.start() + (len(raw) - len(raw.lstrip()))
+        out.append(Sentence(stripped, None, None, (), len(out), start))
+    return out
