@@ -168,6 +168,12 @@ class _Where:
                 raise self.fail(f"{fld}[{i}]", f"invalid pattern {raw!r}: {exc}") from None
         return tuple(out)
 
+    def only(self, data: dict, allowed: set[str]) -> None:
+        """Reject unknown fields: a misplaced key (say, `unless` under a rule) must not be ignored."""
+        for key in data:
+            if key not in allowed:
+                raise self.fail(key, f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+
     def ident(self, value: Any, fld: str = "id") -> str:
         if not isinstance(value, str) or not _ID.match(value):
             raise self.fail(fld, "must be lower-case letters, digits, '-' or '_' (at most 64)")
@@ -212,6 +218,7 @@ def _table(data: dict, key: str, source: str) -> dict:
 def _parse_category(cid: str, raw: dict, source: str) -> Category:
     where = _Where(source, f"category '{cid}'")
     where.ident(cid)
+    where.only(raw, {"label", "cues", "vocabulary"})
     cues = where.strings(raw, "cues")
     if not cues:
         raise where.fail("cues", "must list at least one cue")
@@ -222,12 +229,14 @@ def _parse_category(cid: str, raw: dict, source: str) -> Category:
 def _parse_cue(cid: str, raw: dict, source: str) -> Cue:
     where = _Where(source, f"cue '{cid}'")
     where.ident(cid)
+    where.only(raw, {"label", "tip", "follow_up", "rules", "unless", "negation", "min_count", "within_first"})
     rules_raw = raw.get("rules")
     if not isinstance(rules_raw, list) or not rules_raw or not all(isinstance(r, dict) for r in rules_raw):
         raise where.fail("rules", "must be a non-empty array of tables ([[cues.<id>.rules]])")
     rules = []
     for i, r in enumerate(rules_raw):
         rw = _Where(source, f"cue '{cid}' rule {i + 1}")
+        rw.only(r, {"match", "near", "window"})
         match = rw.patterns(r, "match")
         if not match:
             raise rw.fail("match", "must list at least one pattern")
@@ -260,6 +269,7 @@ def _parse_question(n: int, raw: Any, source: str) -> Question:
     qid = raw.get("id")
     where = _Where(source, f"question {n}" + (f" '{qid}'" if isinstance(qid, str) else ""))
     where.ident(qid)
+    where.only(raw, {"id", "category", "text", "target_s", "prep_s", "cues", "follow_ups", "vocabulary"})
     target = where.number(raw, "target_s", low=1)
     return Question(
         id=qid,

@@ -26,7 +26,7 @@ from .metrics import Thresholds
 from .render import render_report
 from .report import Report, analyse_answer
 from .store import Store, default_recordings_dir
-from .transcribe import DEFAULT_MODEL, Transcriber, WhisperTranscriber
+from .transcribe import DEFAULT_MODEL, Transcriber, WhisperTranscriber, resolve_model
 from .transcript import Transcript
 
 ENV_PROMPTS = "VOICEPREP_PROMPTS"
@@ -195,6 +195,7 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     if not args.no_store:
         root = Path(args.recordings).expanduser() if args.recordings else default_recordings_dir(env.environ)
         store = Store(root)
+    resolve_model(args.model)  # a wrong --model fails here, before any slow work
     audio = decode(args.audio)
     transcriber = env.make_transcriber(args.model)
     err = Console(file=env.stderr, highlight=False)

@@ -2,7 +2,7 @@
 
 Labeled files are TOML with [[answer]] tables: id, category, text, and `hits`, the
 cues a human reviewer judged present (every other cue of the category is a
-judged miss). `python -m voiceprep.evaluate [FOLDER]` prints the table.
+judged miss). `python -m voiceprep.evaluate [FOLDER|FILE]` prints the table.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ class CueScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def load_labeled(folder: Path) -> list[LabeledAnswer]:
+def load_labeled(where: Path) -> list[LabeledAnswer]:
+    """Every labeled_*.toml in a folder, or one file."""
     out = []
-    for path in sorted(folder.glob("labeled_*.toml")):
+    for path in (sorted(where.glob("labeled_*.toml")) if where.is_dir() else [where]):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for n, a in enumerate(data.get("answer", []), 1):
             try:

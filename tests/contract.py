@@ -1,0 +1,41 @@
+"""Checks a JSON report against ../shared/CONTRACT.md: every required field, with its type."""
+
+from __future__ import annotations
+
+NUM = (int, float)
+
+
+def _is(value, types, nullable=False):
+    if value is None:
+        return nullable
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        return False
+    return isinstance(value, types)
+
+
+def assert_contract(doc: dict, timed: bool) -> None:
+    assert doc["schema"] == 1
+    q = doc["question"]
+    assert _is(q["id"], str, True) and _is(q["category"], str) and _is(q["text"], str, True)
+    t = doc["transcript"]
+    assert _is(t["text"], str) and isinstance(t["words"], list)
+    for w in t["words"]:
+        assert _is(w["word"], str) and _is(w["start"], NUM) and _is(w["end"], NUM)
+    if timed:
+        tm = doc["timing"]
+        for k in ("duration_s", "speaking_s", "wpm", "longest_pause_s"):
+            assert _is(tm[k], NUM), k
+        assert t["words"], "timed reports carry words"
+    else:
+        assert doc["timing"] is None and t["words"] == []
+    f = doc["fillers"]
+    assert _is(f["count"], int) and _is(f["per_minute"], NUM, nullable=not timed)
+    for item in f["items"]:
+        assert _is(item["word"], str) and _is(item["start"], NUM, True)
+    assert f["count"] == len(f["items"])
+    assert isinstance(doc["cues"], list) and doc["cues"]
+    for c in doc["cues"]:
+        assert _is(c["id"], str) and _is(c["hit"], bool) and _is(c["label"], str) and _is(c["tip"], str)
+        for e in c["evidence"]:
+            assert _is(e["text"], str) and _is(e["start"], NUM, True) and _is(e["end"], NUM, True)
+    assert "feedback_s" in doc["latency"] and _is(doc["latency"]["feedback_s"], NUM, True)

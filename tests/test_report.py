@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import io
+import json
+
+from contract import assert_contract
+from rich.console import Console
+
+from voiceprep.render import render_report
+from voiceprep.report import analyse_answer
+from voiceprep.transcribe import timed_transcript
+from voiceprep.transcript import Transcript
+
+ANSWER = ("So, um, how many users do we expect? Let's say 10 million. We shard by user ID. "
+          "The trade-off is stale reads. Uh, I'd alert on p99 latency.")
+
+
+def test_json_matches_contract_for_audio(bank):
+    q = bank.question("sd-read-heavy-scaling")
+    report = analyse_answer(timed_transcript(ANSWER), bank, q.category, q)
+    doc = json.loads(json.dumps(report.to_json()))
+    assert_contract(doc, timed=True)
+    assert doc["question"] == {"id": q.id, "category": "system_design", "text": q.text}
+    assert doc["fillers"]["count"] == 2
+    hits = {c["id"] for c in doc["cues"] if c["hit"]}
+    assert {"clarify_requirements", "numbers", "scalability", "tradeoffs", "observability"} <= hits
+    assert doc["timing"]["target_s"] == q.target_s
+
+
+def test_json_matches_contract_for_text(bank):
+    report = analyse_answer(Transcript(text=ANSWER), bank, "system_design")
+    assert_contract(report.to_json(), timed=False)
+
+
+def test_markdown_has_checklist_tips_and_transcript(bank):
+    md = analyse_answer(timed_transcript(ANSWER), bank, "system_design").to_markdown()
+    assert "## Checklist" in md and "- [x] **Scalability**" in md
+    assert "Tip:" in md and ANSWER.split()[3] in md
+
+
+def test_terminal_report_shows_evidence_time_tips_and_highlights_fillers(bank):
+    report = analyse_answer(timed_transcript(ANSWER, wpm=120), bank, "system_design")
+    out = io.StringIO()
+    Console(file=out, width=100, color_system="truecolor", force_terminal=True).print(render_report(report))
+    text = out.getvalue()
+    assert "Checklist" in text and "Tip:" in text and "[0:0" in text
+    plain = io.StringIO()
+    Console(file=plain, width=100).print(render_report(report))
+    assert "um" in plain.getvalue() and "Failure modes" in plain.getvalue()
+    assert "\x1b[" in text  # styled: fillers highlighted

@@ -1,0 +1,125 @@
+"""The real Whisper model on synthesized speech: fillers kept, jargon heard, times right."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pytest
+
+from voiceprep.audio import SAMPLE_RATE, decode
+from voiceprep.errors import ModelError, NoSpeechError
+from voiceprep.metrics import analyse
+from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, build_prompt, bundled_model_path,
+                                  resolve_model, timed_transcript)
+
+FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "
+           "like, in front of it. You know, the, um, write path is, uh, the hard part. I mean, we could, um, "
+           "shard by user, uh, I guess.")
+JARGON = ("We put a cache in front of the database and shard it by user. The p99 latency stays low at "
+          "five thousand QPS, and every write goes through Kafka.")
+VOCAB = ["cache", "shard", "p99", "QPS", "Kafka", "Redis", "replica", "trade-off"]
+
+
+def um_uh(text: str) -> int:
+    return len(re.findall(r"\b(um|uh)\b", text.lower()))
+
+
+def test_prompt_lists_jargon_then_disfluencies():
+    p = build_prompt(VOCAB)
+    assert p.startswith("Glossary: cache, shard, p99") and "um" in p.lower() and "uh" in p.lower()
+    assert build_prompt([f"t{i}" for i in range(40)]).count(",") < 20  # long lists are cut
+
+
+def test_fake_transcriber_lays_out_text_and_records_calls():
+    fake = FakeTranscriber("one two three", wpm=60)
+    t = fake.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32), ["cache"])
+    assert [w.start for w in t.words] == [0.5, 1.5, 2.5] and t.duration == 5.0 and fake.calls == [["cache"]]
+    assert timed_transcript("").words == []
+
+
+def test_model_resolution(tmp_path):
+    path, local = resolve_model(None)
+    assert local and path == str(bundled_model_path())
+    assert resolve_model("tiny.en") == (path, True)
+    assert resolve_model("small.en") == ("small.en", False)
+    with pytest.raises(ModelError, match="no model.bin"):
+        resolve_model(str(tmp_path))
+
+
+@pytest.mark.slow
+def test_named_model_that_cannot_be_fetched_fails_clearly():
+    start = time.monotonic()
+    with pytest.raises(ModelError) as err:
+        WhisperTranscriber("base.en").load()
+    assert "cannot fetch or load Whisper model 'base.en'" in str(err.value) and "internet" in str(err.value)
+    assert time.monotonic() - start < 120
+
+
+@pytest.mark.slow
+def test_fillers_are_kept_verbatim(whisper, synth):
+    audio = decode(synth(FILLERS, "fillers"))
+    spoken = um_uh(FILLERS)
+    plain = whisper._words(audio, None)
+    verbatim = whisper.transcribe(audio, VOCAB)
+    kept_plain = um_uh(" ".join(w.word for w in plain))
+    kept = um_uh(verbatim.text)
+    # Whisper on its own drops mid-sentence fillers; the verbatim prompt keeps them.
+    assert kept >= spoken - 1, verbatim.text
+    assert kept_plain <= spoken // 2, f"expected the plain pass to drop fillers: {kept_plain}/{spoken}"
+    m = analyse(verbatim)
+    assert len(m.fillers) >= spoken - 1 and m.fillers_per_100_words > 10
+
+
+@pytest.mark.slow
+def test_vocabulary_makes_jargon_come_out_right(whisper, synth):
+    text = whisper.transcribe(decode(synth(JARGON, "jargon")), VOCAB).text
+    for term in ("cache", "shard", "QPS", "Kafka"):
+        assert term in text, (term, text)
+    assert re.search(r"\bp99\b", text, re.IGNORECASE), text
+    assert "cash" not in text.lower()
+
+
+@pytest.mark.slow
+def test_word_times_are_in_recording_time_across_a_long_pause(whisper, synth):
+    a = decode(synth("First I clarify the requirements.", "part1"))
+    b = decode(synth("Then I estimate the storage we need.", "part2"))
+    gap = np.zeros(int(4.0 * SAMPLE_RATE), np.float32)
+    audio = np.concatenate([a, gap, b])
+    t = whisper.transcribe(audio, VOCAB)
+    starts = [w.start for w in t.words]
+    assert starts == sorted(starts) and t.words[-1].end <= len(audio) / SAMPLE_RATE + 0.1
+    m = analyse(t)
+    assert m.longest_pause_s == pytest.approx(4.0 + 0.4, abs=0.8)  # espeak adds a little silence at the ends
+    second = next(w for w in t.words if w.text.lower().startswith("then"))
+    assert second.start == pytest.approx(len(a) / SAMPLE_RATE + 4.0, abs=0.6)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("audio", [np.zeros(SAMPLE_RATE * 5, np.float32),
+                                   (np.random.default_rng(1).standard_normal(SAMPLE_RATE * 5) * 0.1).astype(np.float32)],
+                         ids=["silence", "noise"])
+def test_no_speech_is_an_error_not_invented_words(whisper, audio):
+    with pytest.raises(NoSpeechError, match="no speech detected"):
+        whisper.transcribe(audio, VOCAB)
+
+
+@pytest.mark.slow
+def test_long_answer_keeps_every_sentence(whisper, synth):
+    """Over several 30 s windows nothing is skipped and nothing is invented at the end."""
+    script = " ".join([
+        "Before I design anything, can I ask a couple of questions about scale?",
+        "I will assume a hundred million links a month and four thousand redirects per second.",
+        "Redirects are served from a cache in front of a key value store.",
+        "The store is sharded by the short code so we can add nodes as traffic grows.",
+        "If the cache fails we fall back to the database with a circuit breaker.",
+        "Random hashes avoid coordination but need a collision check on every write.",
+        "I would watch the p99 latency on a dashboard and page the on call engineer.",
+        "Finally, the analytics pipeline reads click events from Kafka in batches.",
+    ] * 2)
+    t = whisper.transcribe(decode(synth(script, "long", wpm=150)), VOCAB)
+    assert t.duration > 60
+    script_words = len(script.split())
+    assert 0.9 * script_words <= len(t.words) <= 1.08 * script_words
+    assert "Kafka" in t.text.split(".")[-2] or "Kafka" in t.text[-120:]
