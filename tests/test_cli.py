@@ -150,3 +150,18 @@ def test_console_script_runs_as_a_process(tmp_path):
     assert ok.returncode == 0 and json.loads(ok.stdout)["schema"] == 1
     bad = subprocess.run([str(exe), "review", str(f), "-c", "behavioral"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("samples", [np.zeros(16000 * 4, np.float32),
+                                     (np.random.default_rng(2).standard_normal(16000 * 4) * 0.2).astype(np.float32)],
+                         ids=["silence", "noise"])
+def test_review_of_audio_without_speech_is_a_user_error(samples, tmp_path, user_dirs):
+    wav = tmp_path / "quiet.wav"
+    write_wav(wav, samples)
+    exe = Path(sys.executable).parent / "voiceprep"
+    proc = subprocess.run([str(exe), "review", str(wav), "-c", "system_design", "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == "error: no speech detected in the recording"
+    assert not user_dirs.exists()
