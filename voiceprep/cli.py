@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import Any, Callable, Sequence, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -52,7 +52,19 @@ class Env:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     environ: dict = field(default_factory=lambda: dict(os.environ))
     make_transcriber: Callable[[str | None], Transcriber] = lambda model: WhisperTranscriber(model)
+    make_speaker: Callable[[Any], Any] = field(default_factory=lambda: _lazy("real_speaker"))
+    make_recorder: Callable[[Any], Any] = field(default_factory=lambda: _lazy("real_recorder"))
+    check_input: Callable[[Any], None] = field(default_factory=lambda: _lazy("check_input_device"))
     get_time: Callable[[], float] = time.monotonic
+
+
+def _lazy(name: str) -> Callable[[Any], Any]:
+    """A device factory from cli_practice, imported only when a device command runs."""
+    def call(arg: Any) -> Any:
+        from . import cli_practice
+
+        return getattr(cli_practice, name)(arg)
+    return call
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"Whisper model: {DEFAULT_MODEL} (bundled, default), base.en, small.en, ... or a folder")
     r.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
     r.add_argument("--no-store", action="store_true", help="analyse only; store no attempt")
+
+    from .cli_practice import add_parsers
+
+    add_parsers(sub, common, thresholds)
 
     q = sub.add_parser("questions", parents=[common], help="list the question bank")
     q.add_argument("--category", "-c", help="only this category")
@@ -146,6 +162,15 @@ def _target(args: argparse.Namespace, bank: Bank) -> tuple[str, Question | None]
     return category, question
 
 
+def _store(args: argparse.Namespace, env: Env) -> Store:
+    root = Path(args.recordings).expanduser() if args.recordings else default_recordings_dir(env.environ)
+    return Store(root)
+
+
+def _resolve_model(args: argparse.Namespace) -> None:
+    resolve_model(args.model)  # a wrong --model fails here, before any slow work
+
+
 def _emit(report: Report, args: argparse.Namespace, env: Env) -> None:
     if args.json:
         env.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
@@ -191,11 +216,8 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     bank = _bank(args, env)
     category, question = _target(args, bank)
     thresholds = _thresholds(args)
-    store = None
-    if not args.no_store:
-        root = Path(args.recordings).expanduser() if args.recordings else default_recordings_dir(env.environ)
-        store = Store(root)
-    resolve_model(args.model)  # a wrong --model fails here, before any slow work
+    store = None if args.no_store else _store(args, env)
+    _resolve_model(args)
     audio = decode(args.audio)
     transcriber = env.make_transcriber(args.model)
     err = Console(file=env.stderr, highlight=False)
@@ -230,10 +252,19 @@ def cmd_questions(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
+def _device_command(name: str) -> Callable[[argparse.Namespace, Env], int]:
+    def run(args: argparse.Namespace, env: Env) -> int:
+        from .cli_practice import COMMANDS
+
+        return COMMANDS[name](args, env)
+    return run
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Env], int]] = {
     "check": cmd_check,
     "review": cmd_review,
     "questions": cmd_questions,
+    **{name: _device_command(name) for name in ("practice", "demo", "recover", "devices", "loop", "doctor")},
 }
 
 

@@ -39,3 +39,7 @@ class ModelError(VoicePrepError):
 
 class StorageError(VoicePrepError):
     """An attempt cannot be stored or read back."""
+
+
+class DeviceError(VoicePrepError):
+    """No usable audio device, or the device failed."""

@@ -89,25 +89,54 @@ class Store:
         raise StorageError(f"{self.root}: too many attempts named {base}")
 
     def save(self, report: Report, audio: np.ndarray | None, source: str | None = None) -> Path:
-        """Store a finished attempt; sets report.attempt_id."""
+        """Store a finished attempt in a new folder; sets report.attempt_id."""
         label = report.question.id if report.question else report.category
         folder = self.new_attempt_dir(label)
-        report.attempt_id = folder.name
-        try:
-            if audio is not None:
+        if audio is not None:
+            try:
                 tmp = folder / ".answer.wav.tmp"
                 write_wav(tmp, audio)
                 os.replace(tmp, folder / "answer.wav")
-            meta = {"id": folder.name, "created": self.now().isoformat(timespec="seconds"),
-                    "question": label if report.question else None, "category": report.category,
-                    "source": source, "model": report.model}
-            atomic_write(folder / "attempt.json", _dumps(meta))
+            except OSError as exc:
+                raise StorageError(f"{folder}: cannot write audio: {exc.strerror or exc}") from None
+        self.write_results(folder, report, {"source": source, "status": "done"})
+        return folder
+
+    def write_meta(self, folder: Path, meta: dict) -> None:
+        """Merge `meta` into attempt.json (created on first call)."""
+        path = folder / "attempt.json"
+        current = json.loads(path.read_text()) if path.exists() else {
+            "id": folder.name, "created": self.now().isoformat(timespec="seconds")}
+        current.update(meta)
+        try:
+            atomic_write(path, _dumps(current))
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+    def read_meta(self, folder: Path) -> dict:
+        try:
+            return json.loads((folder / "attempt.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_results(self, folder: Path, report: Report, meta: dict | None = None) -> None:
+        """Transcript and reports of an attempt whose audio is already in `folder`."""
+        report.attempt_id = folder.name
+        try:
+            self.write_meta(folder, {"question": report.question.id if report.question else None,
+                                     "category": report.category, "model": report.model, **(meta or {})})
             atomic_write(folder / "transcript.json", _dumps(report.transcript.to_dict()))
             atomic_write(folder / "report.json", _dumps(report.to_json()))
             atomic_write(folder / "report.md", report.to_markdown().encode())
         except OSError as exc:
             raise StorageError(f"{folder}: cannot write attempt: {exc.strerror or exc}") from None
-        return folder
+
+    def unfinished(self) -> list[Path]:
+        """Attempts whose recording never finished (the process was killed mid-answer)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(d for d in self.root.iterdir()
+                      if d.is_dir() and self.read_meta(d).get("status") == "recording")
 
     def load_report(self, attempt_id: str) -> dict:
         path = self.root / safe_id(attempt_id) / "report.json"

@@ -1,0 +1,329 @@
+"""Commands that use audio devices: practice, demo, recover, devices.
+
+Kept apart from cli.py so the text-only commands never import device code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .bank import Bank, Question
+from .errors import QuestionNotFound
+from .recording import FileRecorder, SoundDeviceRecorder, check_input_device, import_sounddevice
+from .render import render_report
+from .report import Report
+from .menu import Menu, scorecard
+from .replay import play
+from .session import LineKeys, NoKeys, Options, Session, recover
+from .speech import FakeSpeaker, Pyttsx3Speaker, synthesize
+from .store import Store
+
+DEMO_QUESTION = "sd-url-shortener"
+DEMO_ANSWER = Path(__file__).resolve().parent.parent / "examples" / "answer_url_shortener.txt"
+
+
+def add_parsers(sub, common, thresholds) -> None:
+    devices = argparse.ArgumentParser(add_help=False)
+    devices.add_argument("--input-device", metavar="DEV", help="microphone: index or name (see `voiceprep devices`)")
+    devices.add_argument("--output-device", metavar="DEV", help="speaker: index or name")
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
+    store.add_argument("--model", default=None, help="Whisper model (default: bundled tiny.en)")
+
+    p = sub.add_parser("practice", parents=[common, thresholds, devices, store],
+                       help="the live loop: speak a question, record, transcribe, report")
+    p.add_argument("--question", "-q", action="append", metavar="ID", help="ask this question (repeatable)")
+    p.add_argument("--category", "-c", metavar="C", help="pick from this category")
+    p.add_argument("--rounds", type=int, default=1, metavar="N", help="questions in a row (default 1)")
+    p.add_argument("--seed", type=int, help="seed for the random choice of questions")
+    p.add_argument("--no-speak", action="store_true", help="show the question without speaking it")
+    p.add_argument("--prep", action="store_true", help="count down the question's preparation time first")
+    p.add_argument("--limit", type=float, metavar="S", help="end the answer after S seconds (default 1.5 x target)")
+    p.add_argument("--stop-on-silence", type=float, metavar="S", help="end the answer after S seconds of silence")
+    p.add_argument("--answer-file", metavar="FILE", help="stream this audio file in real time instead of the microphone")
+    p.add_argument("--speed", type=float, default=1.0, help="with --answer-file: feed this many times faster than real time")
+    p.add_argument("--json", action="store_true", help="non-interactive; print the JSON report (latency filled)")
+
+    d = sub.add_parser("demo", parents=[common, devices, store],
+                       help="the whole loop without a microphone: a synthesized candidate answers")
+    d.add_argument("--speed", type=float, default=1.0, help="feed the answer faster than real time")
+    d.add_argument("--json", action="store_true", help="print the JSON report")
+
+    r = sub.add_parser("recover", parents=[common, store], help="repair attempts left unfinished by a crash")
+    r.add_argument("--json", action="store_true")
+
+    sub.add_parser("devices", help="list audio input and output devices")
+
+    lp = sub.add_parser("loop", parents=[common, thresholds, devices, store],
+                        help="a mock interview of several rounds, with a scorecard")
+    lp.add_argument("--rounds", default="deep_dive,system_design,behavioral", metavar="C,C,...",
+                    help="one category per round (default %(default)s)")
+    lp.add_argument("--seed", type=int)
+    lp.add_argument("--no-speak", action="store_true")
+    lp.add_argument("--limit", type=float, metavar="S")
+    lp.add_argument("--answer-file", metavar="FILE")
+    lp.add_argument("--speed", type=float, default=1.0)
+    lp.add_argument("--json", action="store_true")
+
+    dr = sub.add_parser("doctor", parents=[devices, store], help="check devices, voice, model and disk")
+    dr.add_argument("--listen", type=float, default=3.0, metavar="S", help="seconds to listen to the microphone")
+
+
+def _device(value: str | None) -> int | str | None:
+    if value is None:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+def _pick(bank: Bank, args: argparse.Namespace) -> list[Question]:
+    if args.rounds < 1:
+        raise QuestionNotFound("--rounds must be at least 1")
+    if args.question:
+        return [bank.question(q) for q in args.question]
+    pool = bank.list_questions(args.category)
+    if not pool:
+        raise QuestionNotFound(f"no questions in category '{args.category}'")
+    rng = random.Random(args.seed)
+    picks = rng.sample(pool, min(args.rounds, len(pool)))
+    while len(picks) < args.rounds:
+        picks.append(rng.choice(pool))
+    return picks
+
+
+def _session(args, env, bank, thresholds, console, recorder_factory) -> Session:
+    from .cli import _store
+
+    speak = not getattr(args, "no_speak", False)
+    speaker = env.make_speaker(_device(args.output_device)) if speak else FakeSpeaker()
+    interactive = console.is_terminal and not args.json and env.stdin.isatty()
+    return Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
+                   transcriber=env.make_transcriber(args.model), store=_store(args, env), console=console,
+                   keys=LineKeys(env.stdin) if interactive else NoKeys(), get_time=env.get_time,
+                   thresholds=thresholds, model_name=args.model or "tiny.en")
+
+
+def _stop_signals_end_the_answer() -> None:
+    """Ctrl-C and SIGTERM end the answer and keep it (handled in Session.record).
+
+    Installed explicitly: a process started in the background inherits SIGINT ignored.
+    """
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _run_rounds(session: Session, questions: list[Question], options: Options, args, env, console,
+                pool: list[Question] | None = None) -> list[Report]:
+    """Ask each question; in a terminal, offer the menu after each report."""
+    if threading.current_thread() is threading.main_thread():
+        _stop_signals_end_the_answer()
+    pending = session.store.unfinished()
+    if pending:
+        console.print(f"[yellow]{len(pending)} unfinished recording(s) from an earlier run; "
+                      "`voiceprep recover` repairs them.[/]")
+    interactive = isinstance(session.keys, LineKeys)
+    menu = Menu(session, ask=lambda prompt: session.keys.wait(console, prompt),
+                play=lambda path: play(path, _device(getattr(args, "output_device", None))))
+    reports: list[Report] = []
+    queue = list(questions)
+    while queue:
+        q = queue[0]
+        report = session.ask(q, options)
+        reports.append(report)
+        if not args.json:
+            console.print(render_report(report))
+            console.print(f"[dim]feedback ready {report.feedback_s:.1f} s after the answer ended · "
+                          f"stored in {session.store.root / report.attempt_id}[/]")
+        if not interactive:
+            queue.pop(0)
+            continue
+        choice = menu.run(q, report, options)
+        if choice == "quit":
+            break
+        if choice == "next":
+            queue.pop(0)
+            if not queue and pool:
+                queue.append(random.choice([p for p in pool if p.id != q.id] or pool))
+    return reports
+
+
+def _emit_reports(reports: list[Report], args, env) -> None:
+    if args.json:
+        docs = [r.to_json() for r in reports]
+        env.stdout.write(json.dumps(docs[0] if len(docs) == 1 else {"schema": 1, "attempts": docs},
+                                    ensure_ascii=False) + "\n")
+
+
+def cmd_practice(args: argparse.Namespace, env) -> int:
+    from .cli import _bank, _resolve_model, _thresholds
+
+    bank = _bank(args, env)
+    thresholds = _thresholds(args)
+    questions = _pick(bank, args)
+    _resolve_model(args)
+    console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
+    if args.answer_file:
+        FileRecorder(args.answer_file)  # decode now: a bad file fails before anything is spoken
+        factory = lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)  # noqa: E731
+    else:
+        device = _device(args.input_device)
+        env.check_input(device)
+        factory = lambda: env.make_recorder(device)  # noqa: E731
+    session = _session(args, env, bank, thresholds, console, factory)
+    options = Options(time_limit_s=args.limit, stop_on_silence_s=args.stop_on_silence,
+                      speak=not args.no_speak, live=console.is_terminal)
+    options.prep_s = -1.0 if args.prep else 0.0  # -1: each question's own prep time
+    pool = bank.list_questions(args.category or (questions[0].category if args.question else None))
+    _emit_reports(_run_rounds(session, questions, options, args, env, console, pool), args, env)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, env) -> int:
+    from .cli import _bank, _resolve_model, _thresholds
+
+    bank = _bank(args, env)
+    _resolve_model(args)
+    question = bank.question(DEMO_QUESTION)
+    console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
+    with tempfile.TemporaryDirectory(prefix="voiceprep-demo-") as tmp:
+        answer = Path(tmp) / "candidate.wav"
+        samples, rate = synthesize(DEMO_ANSWER.read_text(encoding="utf-8"), rate_wpm=150)
+        from .audio import write_wav
+
+        write_wav(answer, samples.astype("float32") / 32768.0, sample_rate=rate)
+        console.print("[dim]Demo: a synthesized candidate answers in real time.[/]")
+        args.no_speak = False
+        session = _session(args, env, bank, _thresholds_default(), console,
+                           lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time))
+        session.keys = NoKeys()  # the candidate is synthetic: no menu
+        options = Options(speak=True, live=console.is_terminal)
+        _emit_reports(_run_rounds(session, [question], options, args, env, console), args, env)
+        return 0
+
+
+def _thresholds_default():
+    from .metrics import Thresholds
+
+    return Thresholds()
+
+
+def cmd_loop(args: argparse.Namespace, env) -> int:
+    """A mock interview: one question per round category, then a scorecard."""
+    from .cli import _bank, _resolve_model, _thresholds
+
+    bank = _bank(args, env)
+    thresholds = _thresholds(args)
+    rng = random.Random(args.seed)
+    cats = [c.strip() for c in args.rounds.split(",") if c.strip()]
+    if not cats:
+        raise QuestionNotFound("--rounds needs at least one category")
+    questions = [rng.choice(bank.list_questions(c)) for c in cats]
+    _resolve_model(args)
+    console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
+    if args.answer_file:
+        FileRecorder(args.answer_file)
+        factory = lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)  # noqa: E731
+    else:
+        device = _device(args.input_device)
+        env.check_input(device)
+        factory = lambda: env.make_recorder(device)  # noqa: E731
+    session = _session(args, env, bank, thresholds, console, factory)
+    session.keys = LineKeys(env.stdin) if isinstance(session.keys, LineKeys) else NoKeys()
+    options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal)
+    reports = []
+    if threading.current_thread() is threading.main_thread():
+        _stop_signals_end_the_answer()
+    for i, q in enumerate(questions, 1):
+        console.rule(f"Round {i} of {len(questions)}: {bank.category(q.category).label}")
+        report = session.ask(q, options)
+        reports.append(report)
+        if not args.json:
+            console.print(render_report(report))
+    if args.json:
+        env.stdout.write(json.dumps({"schema": 1, "rounds": [r.to_json() for r in reports],
+                                     "scorecard": {"cues_hit": sum(r.hits for r in reports),
+                                                   "cues_total": sum(len(r.cues) for r in reports)}},
+                                    ensure_ascii=False) + "\n")
+    else:
+        console.print(scorecard(reports))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, env) -> int:
+    """Check each part voiceprep needs and print a fix for every failure."""
+    from .doctor import run_checks
+
+    console = Console(file=env.stdout, highlight=False)
+    failures = 0
+    for check in run_checks(_device(args.input_device), _device(args.output_device), args.model,
+                            listen_s=args.listen, recordings=_store_root(args, env)):
+        mark = "[green]✔[/]" if check.ok else "[red]✘[/]"
+        console.print(f"{mark} {check.name}: {check.detail}")
+        if not check.ok:
+            failures += 1
+            console.print(f"   [yellow]fix:[/] {check.fix}")
+    console.print("All checks passed." if not failures else f"{failures} check(s) failed.")
+    return 0 if not failures else 2
+
+
+def _store_root(args, env) -> Path:
+    from .cli import _store
+
+    return _store(args, env).root
+
+
+def cmd_recover(args: argparse.Namespace, env) -> int:
+    from .cli import _bank, _resolve_model, _store
+
+    bank = _bank(args, env)
+    _resolve_model(args)
+    store = _store(args, env)
+    results = recover(store, bank, env.make_transcriber(args.model), model_name=args.model or "tiny.en")
+    if args.json:
+        env.stdout.write(json.dumps([{"attempt": f.name, "result": msg} for f, msg in results]) + "\n")
+        return 0
+    console = Console(file=env.stdout, highlight=False)
+    if not results:
+        console.print("Nothing to recover.")
+    for folder, msg in results:
+        console.print(f"{folder.name}: {msg}")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace, env) -> int:
+    sd = import_sounddevice()
+    t = Table(title="Audio devices")
+    for col in ("#", "name", "inputs", "outputs", "default rate"):
+        t.add_column(col)
+    default_in, default_out = sd.default.device
+    for i, dev in enumerate(sd.query_devices()):
+        mark = " (default in)" if i == default_in else ""
+        mark += " (default out)" if i == default_out else ""
+        t.add_row(str(i), dev["name"] + mark, str(dev["max_input_channels"]), str(dev["max_output_channels"]),
+                  f"{dev['default_samplerate']:.0f}")
+    Console(file=env.stdout, highlight=False).print(t)
+    return 0
+
+
+def real_speaker(device):
+    return Pyttsx3Speaker(device)
+
+
+def real_recorder(device):
+    return SoundDeviceRecorder(device)
+
+
+COMMANDS = {"practice": cmd_practice, "demo": cmd_demo, "recover": cmd_recover, "devices": cmd_devices,
+            "loop": cmd_loop, "doctor": cmd_doctor}
+__all__ = ["COMMANDS", "add_parsers", "real_speaker", "real_recorder", "check_input_device", "Store"]

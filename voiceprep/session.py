@@ -1,0 +1,245 @@
+"""The practice loop, wired from injected parts: ask, record, transcribe, report.
+
+Everything with a side effect comes in from outside (speaker, recorder factory,
+transcriber, store, console, clock, key source), so the loop runs the same on real
+devices, on an answer file, and in tests with the fakes.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.text import Text
+
+from .audio import SAMPLE_RATE
+from .bank import Bank, Question
+from .errors import NoSpeechError
+from .metrics import Thresholds
+from .recording import Block, Recorder, WavWriter
+from .report import Report, _clock, analyse_answer
+from .speech import Speaker
+from .store import Store
+from .transcribe import Transcriber
+
+SILENCE_DB = -45.0  # below this level a block counts as silence
+
+
+class Keys(Protocol):
+    """Where the user's key presses come from (Enter finishes an answer)."""
+
+    def poll(self) -> str | None: ...
+
+
+class NoKeys:
+    def poll(self) -> str | None:
+        return None
+
+
+class LineKeys:
+    """Lines typed on stdin, read by a daemon thread so the recording loop never blocks."""
+
+    def __init__(self, stream=None) -> None:
+        self._q: queue.Queue[str] = queue.Queue()
+        self._stream = stream or sys.stdin
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        for line in self._stream:
+            self._q.put(line.strip())
+
+    def poll(self) -> str | None:
+        try:
+            return self._q.get_nowait()
+        except queue.Empty:
+            return None
+
+    def wait(self, prompt_console: Console, prompt: str) -> str:
+        prompt_console.print(prompt, end="")
+        return self._q.get()
+
+
+@dataclass
+class Options:
+    time_limit_s: float | None = None       # None: 1.5 x the question's target
+    stop_on_silence_s: float | None = None  # off by default
+    prep_s: float = 0.0  # -1: the question's own prep time
+    speak: bool = True
+    live: bool = True
+    captions: bool = False
+
+
+@dataclass
+class Recording:
+    audio: np.ndarray
+    seconds: float
+    overflows: int
+    ended_by: str  # enter | limit | silence | interrupt | end-of-file
+
+
+@dataclass
+class Session:
+    bank: Bank
+    speaker: Speaker
+    make_recorder: Callable[[], Recorder]
+    transcriber: Transcriber
+    store: Store
+    console: Console
+    keys: Keys = field(default_factory=NoKeys)
+    get_time: Callable[[], float] = time.monotonic
+    thresholds: Thresholds | None = None
+    model_name: str | None = None
+
+    def preload(self) -> threading.Thread:
+        """Load the model in the background while the question is spoken."""
+        load = getattr(self.transcriber, "load", None)
+        t = threading.Thread(target=load if load else (lambda: None), daemon=True)
+        t.start()
+        return t
+
+    def ask(self, question: Question, options: Options, label: str | None = None) -> Report:
+        """One round: speak the question, record the answer to disk, analyse and store it."""
+        loading = self.preload()
+        self.console.print(Panel(Text(question.text, style="bold"), title=f"{question.category} · {question.id}",
+                                 title_align="left", border_style="cyan"))
+        if options.speak:
+            self.speaker.say(question.text)
+        prep = question.prep_s if options.prep_s < 0 else options.prep_s
+        if prep > 0:
+            self._prep(prep)
+        folder = self.store.new_attempt_dir(label or question.id)
+        self.store.write_meta(folder, {"question": question.id, "category": question.category,
+                                       "status": "recording", "model": self.model_name})
+        limit = options.time_limit_s or question.target_s * 1.5
+        rec = self.record(folder / "answer.wav", question.target_s, limit, options)
+        ended = self.get_time()
+        self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
+                                       "overflows": rec.overflows, "ended_by": rec.ended_by})
+        loading.join()
+        report = self.analyse(rec.audio, question)
+        report.feedback_s = self.get_time() - ended
+        report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
+                                           "seconds": round(rec.seconds, 2)}})
+        self.store.write_results(folder, report, {"status": "done"})
+        return report
+
+    def analyse(self, audio: np.ndarray, question: Question) -> Report:
+        vocab = self.bank.vocabulary_for(question.category, question)
+        transcript = self.transcriber.transcribe(audio, vocab)
+        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds)
+        report.model = self.model_name
+        return report
+
+    def _prep(self, seconds: float) -> None:
+        end = self.get_time() + seconds
+        with Live(console=self.console, transient=True, auto_refresh=False) as live:
+            while (left := end - self.get_time()) > 0:
+                live.update(Text(f"Prepare: {left:4.0f} s left (Enter to start now)"), refresh=True)
+                if self.keys.poll() is not None:
+                    break
+                time.sleep(0.1)
+
+    def record(self, path: Path, target_s: float, limit_s: float, options: Options) -> Recording:
+        """Record until Enter, the time limit, a long silence, Ctrl-C or the end of the input.
+
+        Each block goes to disk as it arrives; Ctrl-C ends the answer and keeps it.
+        """
+        recorder = self.make_recorder()
+        writer = WavWriter(path, get_time=self.get_time)
+        blocks: list[np.ndarray] = []
+        level, silent_for, overflows, ended_by = -100.0, 0.0, 0, "limit"
+        recorder.start()
+        live = Live(console=self.console, transient=False, auto_refresh=False) if options.live else None
+        try:
+            if live:
+                live.start()
+            while True:
+                key = self.keys.poll()
+                if key is not None:
+                    ended_by = "enter"
+                    break
+                block = recorder.read(timeout=0.2)
+                if block is None:
+                    if recorder.exhausted:
+                        ended_by = "end-of-file"
+                        break
+                    continue
+                writer.write(block.samples)
+                blocks.append(block.samples)
+                overflows += block.overflow
+                level = block.level_db
+                silent_for = silent_for + len(block.samples) / SAMPLE_RATE if level < SILENCE_DB else 0.0
+                if live:
+                    live.update(_panel(writer.seconds, target_s, limit_s, level, silent_for, overflows), refresh=True)
+                if writer.seconds >= limit_s:
+                    ended_by = "limit"
+                    break
+                if options.stop_on_silence_s and silent_for >= options.stop_on_silence_s:
+                    ended_by = "silence"
+                    break
+        except KeyboardInterrupt:
+            ended_by = "interrupt"  # Ctrl-C ends the answer; what was said is kept
+        finally:
+            recorder.stop()
+            writer.close()
+            if live:
+                live.stop()
+        overflows = max(overflows, getattr(recorder, "overflows", 0))
+        pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
+        return Recording(pcm.astype(np.float32) / 32768.0, len(pcm) / SAMPLE_RATE, overflows, ended_by)
+
+
+def _panel(elapsed: float, target: float, limit: float, level_db: float, silent_for: float,
+           overflows: int) -> Panel:
+    width = 30
+    filled = int(max(0.0, min(1.0, (level_db + 60) / 60)) * width)
+    meter = Text("█" * filled, style="green" if level_db > SILENCE_DB else "dim") + Text("░" * (width - filled), style="dim")
+    status = Text("  silence", style="yellow") if silent_for >= 1.0 else Text("  speaking", style="green")
+    over = elapsed > target
+    clock = Text(f"{_clock(elapsed)} / {_clock(target)}", style="red" if over else "bold")
+    lines = [Text("● REC  ", style="bold red") + clock + Text(f"  (limit {_clock(limit)})", style="dim"),
+             Text("level  ") + meter + status]
+    if overflows:
+        lines.append(Text(f"input overflows: {overflows}", style="red"))
+    lines.append(Text("Enter: finish · Ctrl-C: stop and keep the answer", style="dim"))
+    return Panel(Group(*lines), title="Recording", title_align="left", border_style="red")
+
+
+def recover(store: Store, bank: Bank, transcriber: Transcriber, thresholds: Thresholds | None = None,
+            model_name: str | None = None) -> list[tuple[Path, str]]:
+    """Repair every unfinished attempt into a valid one; returns (folder, outcome) pairs."""
+    from .audio import decode
+    from .recording import repair_wav
+
+    out: list[tuple[Path, str]] = []
+    for folder in store.unfinished():
+        meta = store.read_meta(folder)
+        wav = folder / "answer.wav"
+        if not wav.exists():
+            store.write_meta(folder, {"status": "empty"})
+            out.append((folder, "no audio was written"))
+            continue
+        seconds = repair_wav(wav)
+        question = bank.questions.get(meta.get("question") or "")
+        category = question.category if question else meta.get("category") or "system_design"
+        try:
+            transcript = transcriber.transcribe(decode(wav), bank.vocabulary_for(category, question))
+        except NoSpeechError:
+            store.write_meta(folder, {"status": "recovered", "seconds": round(seconds, 2), "speech": False})
+            out.append((folder, f"recovered {seconds:.1f} s of audio, no speech in it"))
+            continue
+        report = analyse_answer(transcript, bank, category, question, thresholds)
+        report.model = model_name
+        report.extra["recording"] = {"ended_by": "recovered", "seconds": round(seconds, 2)}
+        store.write_results(folder, report, {"status": "recovered", "seconds": round(seconds, 2)})
+        out.append((folder, f"recovered {seconds:.1f} s of audio, {report.hits}/{len(report.cues)} cues"))
+    return out

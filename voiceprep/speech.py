@@ -1,0 +1,80 @@
+"""The interviewer's voice: the `Speaker` protocol, pyttsx3 behind it, and a fake.
+
+pyttsx3 synthesizes the question to a WAV (its espeak driver would otherwise shell out to
+`aplay` on the default device); sounddevice then plays it on the chosen output device, so
+`--output-device` works and playback can be waited on or stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import wave
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import DeviceError
+
+
+class Speaker(Protocol):
+    def say(self, text: str) -> None:
+        """Speak the text and return when it has been played."""
+        ...
+
+
+def synthesize(text: str, rate_wpm: int = 165) -> tuple[np.ndarray, int]:
+    """Text to int16 mono samples with pyttsx3 (espeak-ng on Linux)."""
+    try:
+        import pyttsx3
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise DeviceError(f"pyttsx3 is not installed: {exc}") from None
+    with tempfile.TemporaryDirectory(prefix="voiceprep-tts-") as tmp:
+        out = Path(tmp) / "speech.wav"
+        # pyttsx3 prints "Audio saved to ..." on stdout; --json output must stay clean.
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                engine = pyttsx3.init()
+            except (RuntimeError, OSError) as exc:
+                raise DeviceError(f"no text-to-speech voice: {exc} (install espeak-ng)") from None
+            engine.setProperty("rate", rate_wpm)
+            engine.save_to_file(text, str(out))
+            engine.runAndWait()
+        if not out.exists() or out.stat().st_size <= 44:
+            raise DeviceError("text-to-speech produced no audio (is espeak-ng installed?)")
+        with wave.open(str(out)) as w:
+            rate = w.getframerate()
+            samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+            if w.getnchannels() > 1:
+                samples = samples.reshape(-1, w.getnchannels())[:, 0]
+    return samples.copy(), rate
+
+
+class Pyttsx3Speaker:
+    """Speaks through pyttsx3 and plays on a sounddevice output device."""
+
+    def __init__(self, device: int | str | None = None, rate_wpm: int = 165) -> None:
+        self.device = device
+        self.rate_wpm = rate_wpm
+
+    def say(self, text: str) -> None:
+        from .recording import import_sounddevice
+
+        samples, rate = synthesize(text, self.rate_wpm)
+        sd = import_sounddevice()
+        try:
+            sd.play(samples, rate, device=self.device, blocking=True)
+        except (sd.PortAudioError, ValueError) as exc:
+            raise DeviceError(f"cannot play on output device {self.device or 'default'}: {exc}") from None
+
+
+class FakeSpeaker:
+    """Remembers what it was asked to say; says nothing."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
