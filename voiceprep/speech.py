@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
+import threading
 import wave
 from pathlib import Path
 from typing import Protocol
@@ -39,9 +40,18 @@ def synthesize(text: str, rate_wpm: int = 165) -> tuple[np.ndarray, int]:
                 engine = pyttsx3.init()
             except (RuntimeError, OSError) as exc:
                 raise DeviceError(f"no text-to-speech voice: {exc} (install espeak-ng)") from None
+            # pyttsx3 2.99's espeak driver returns from runAndWait() while espeak still
+            # synthesizes on its own thread (its queue runs endLoop right after save_to_file);
+            # the file is complete only when 'finished-utterance' arrives.
+            done = threading.Event()
+            token = engine.connect("finished-utterance", lambda name=None, completed=True: done.set())
             engine.setProperty("rate", rate_wpm)
             engine.save_to_file(text, str(out))
             engine.runAndWait()
+            finished = done.wait(timeout=30 + len(text) / 10)
+            engine.disconnect(token)
+        if not finished:
+            raise DeviceError("text-to-speech did not finish (is espeak-ng working?)")
         if not out.exists() or out.stat().st_size <= 44:
             raise DeviceError("text-to-speech produced no audio (is espeak-ng installed?)")
         with wave.open(str(out)) as w:

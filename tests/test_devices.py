@@ -1,0 +1,232 @@
+"""End to end on real (virtual) audio devices: PulseAudio null sinks started by the tests.
+
+vmic: answers are played into it with paplay; its monitor is the default input.
+vspk: the default output; its monitor is recorded to check what the interviewer said.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from voiceprep.audio import decode
+
+pytestmark = pytest.mark.slow
+EXE = str(Path(sys.executable).parent / "voiceprep")
+ANSWER = ("So, um, before I design anything, can I ask how many users we expect? I will assume ten million "
+          "users and about five thousand requests per second. Uh, I would put a cache in front of the database "
+          "and shard it by user, so we can add nodes as traffic grows. The trade-off is that reads can be stale, "
+          "so profiles are eventually consistent.")
+FOLLOW = "If the cache fails, we fall back to the database, and a circuit breaker protects it."
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    for tool in ("pulseaudio", "pactl", "paplay", "parecord"):
+        assert shutil.which(tool), f"{tool} is required (make test installs pulseaudio and pulseaudio-utils)"
+    run = tmp_path_factory.mktemp("pulse")
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(run), "HOME": str(run)}
+    env.pop("PULSE_SERVER", None)
+    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
+                    "--load=module-native-protocol-unix auth-anonymous=1",
+                    "--load=module-null-sink sink_name=vmic", "--load=module-null-sink sink_name=vspk"],
+                   env=env, check=True, capture_output=True)
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["pactl", "set-default-source", "vmic.monitor"], env=env, check=True)
+    subprocess.run(["pactl", "set-default-sink", "vspk"], env=env, check=True)
+    yield env
+    subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True)
+
+
+def play_into_mic(env, wav: Path, delay: float = 1.0) -> subprocess.Popen:
+    return subprocess.Popen(["sh", "-c", f"sleep {delay}; exec paplay --device=vmic '{wav}'"], env=env)
+
+
+def wait_for_recording(folder: Path, timeout: float = 60) -> float:
+    """Block until the first audio of an attempt is on disk; returns that moment."""
+    deadline = time.monotonic() + timeout
+    while not any(p.stat().st_size > 44 for p in folder.glob("*/answer.wav")):
+        assert time.monotonic() < deadline, "recording never started"
+        time.sleep(0.01)
+    return time.monotonic()
+
+
+def words_of(path: Path, whisper) -> str:
+    return whisper.transcribe(decode(path), ["cache", "shard"]).text.lower()
+
+
+def test_devices_lists_the_virtual_devices(pulse):
+    out = subprocess.run([EXE, "devices"], env=pulse, capture_output=True, text=True)
+    assert out.returncode == 0 and "pulse" in out.stdout
+
+
+def test_question_is_spoken_and_the_microphone_answer_is_recorded(pulse, synth, tmp_path, whisper):
+    answer = synth(ANSWER, "mic-answer", wpm=160)
+    rec = tmp_path / "rec"
+    speaker_capture = tmp_path / "speaker.wav"
+    parec = subprocess.Popen(["parecord", "--device=vspk.monitor", "--rate=16000", "--channels=1",
+                              "--file-format=wav", str(speaker_capture)], env=pulse)
+    time.sleep(0.5)
+    proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--limit", "30", "--json",
+                             "--recordings", str(rec)], env=pulse, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_for_recording(rec)  # the question has been spoken
+    player = play_into_mic(pulse, answer, delay=0.3)
+    out, err = proc.communicate(timeout=180)
+    player.wait()
+    parec.send_signal(signal.SIGINT)
+    parec.wait()
+    assert proc.returncode == 0, err
+    doc = json.loads(out)
+    heard = words_of(speaker_capture, whisper)
+    # the question reached the speaker (tiny.en on espeak's voice misses some words)
+    assert sum(w in heard for w in ("million", "links", "month", "redirects", "latency")) >= 3, heard
+    assert doc["recording"]["ended_by"] == "limit" and doc["recording"]["overflows"] == 0
+    assert doc["latency"]["feedback_s"] > 0
+    folder = rec / doc["attempt"]
+    assert decode(folder / "answer.wav").size == pytest.approx(30 * 16000, abs=1600)
+    text = doc["transcript"]["text"].lower()
+    assert "cache" in text and "shard" in text
+    hits = {c["id"] for c in doc["cues"] if c["hit"]}
+    assert {"clarify_requirements", "numbers", "scalability", "tradeoffs", "consistency"} <= hits
+    assert doc["fillers"]["count"] >= 2
+    assert json.loads((folder / "report.json").read_text()) == doc
+
+
+def test_sigint_mid_answer_keeps_and_reports_it(pulse, synth, tmp_path):
+    answer = synth(ANSWER, "sigint-answer", wpm=160)
+    proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--no-speak", "--json",
+                             "--recordings", str(tmp_path)], env=pulse, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_for_recording(tmp_path)
+    player = play_into_mic(pulse, answer, delay=0.3)
+    time.sleep(8)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    player.wait()
+    assert proc.returncode == 0, err
+    doc = json.loads(out)
+    assert doc["recording"]["ended_by"] == "interrupt" and 5 < doc["recording"]["seconds"] < 10
+    assert "design" in doc["transcript"]["text"].lower()
+
+
+def test_sigkill_mid_answer_then_recover_keeps_all_but_a_second(pulse, synth, tmp_path):
+    answer = synth(ANSWER, "kill-answer", wpm=160)
+    proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--no-speak", "--json",
+                             "--recordings", str(tmp_path)], env=pulse, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    started = wait_for_recording(tmp_path)
+    player = play_into_mic(pulse, answer, delay=0.3)
+    time.sleep(7)
+    proc.kill()
+    killed_after = time.monotonic() - started
+    proc.wait()
+    player.wait()
+    [folder] = list(tmp_path.iterdir())
+    assert json.loads((folder / "attempt.json").read_text())["status"] == "recording"
+    out = subprocess.run([EXE, "recover", "--json", "--recordings", str(tmp_path)], env=pulse,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)[0]["attempt"] == folder.name
+    seconds = decode(folder / "answer.wav").size / 16000
+    assert killed_after - 1.0 <= seconds <= killed_after + 0.3
+    report = json.loads((folder / "report.json").read_text())
+    assert report["transcript"]["text"] and report["recording"]["ended_by"] == "recovered"
+
+
+def test_no_input_device_names_demo_and_review(tmp_path):
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "none"), "PULSE_SERVER": "unix:/nonexistent"}
+    out = subprocess.run([EXE, "practice", "-c", "behavioral", "--no-speak"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "voiceprep demo" in out.stderr and "voiceprep review" in out.stderr
+
+
+def test_demo_runs_the_whole_loop_without_a_microphone(pulse, tmp_path):
+    out = subprocess.run([EXE, "demo", "--speed", "6", "--json", "--recordings", str(tmp_path)], env=pulse,
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["question"]["id"] == "sd-url-shortener" and doc["summary"]["cues_hit"] >= 4
+    assert doc["latency"]["feedback_s"] is not None
+
+
+def test_loop_runs_rounds_and_scores(pulse, synth, tmp_path):
+    answer = synth(ANSWER, "loop-answer", wpm=170)
+    out = subprocess.run([EXE, "loop", "--rounds", "system_design,behavioral", "--no-speak", "--answer-file",
+                          str(answer), "--speed", "8", "--json", "--recordings", str(tmp_path)], env=pulse,
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert [r["question"]["category"] for r in doc["rounds"]] == ["system_design", "behavioral"]
+    assert doc["scorecard"]["cues_total"] == sum(len(r["cues"]) for r in doc["rounds"])
+
+
+def tmux(*args, env):
+    return subprocess.run(["tmux", "-L", "voiceprep-test", *args], env=env, capture_output=True, text=True)
+
+
+def wait_for(text: str, env, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", "ui", env=env).stdout
+        if text in screen:
+            return screen
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} never appeared on screen:\n{screen}")
+
+
+def test_terminal_ui_question_answer_report_follow_up_self_review(pulse, synth, tmp_path):
+    """Drive the interactive UI as a user would, under tmux."""
+    assert shutil.which("tmux"), "tmux is required (make test installs it)"
+    answer = synth(ANSWER, "ui-answer", wpm=160)
+    follow = synth(FOLLOW, "ui-follow", wpm=160)
+    rec = tmp_path / "rec"
+    cmd = f"{EXE} practice -q sd-url-shortener --no-speak --recordings {rec}"
+    tmux("new-session", "-d", "-s", "ui", "-x", "110", "-y", "45", cmd, env=pulse)
+    try:
+        wait_for("Recording", pulse)
+        subprocess.run(["paplay", "--device=vmic", str(answer)], env=pulse, check=True)
+        tmux("send-keys", "-t", "ui", "Enter", env=pulse)
+        screen = wait_for("[r] replay", pulse)
+        assert "Checklist" in screen and "Failure modes" in screen
+        tmux("send-keys", "-t", "ui", "f", "Enter", env=pulse)
+        wait_for("Follow-up:", pulse)
+        time.sleep(1)
+        subprocess.run(["paplay", "--device=vmic", str(follow)], env=pulse, check=True)
+        tmux("send-keys", "-t", "ui", "Enter", env=pulse)
+        screen = wait_for("recovered on follow-up", pulse)
+        tmux("send-keys", "-t", "ui", "s", "Enter", env=pulse)
+        for _ in range(7):
+            wait_for("agree? [Y/n]", pulse)
+            tmux("send-keys", "-t", "ui", "y", "Enter", env=pulse)
+            time.sleep(0.2)
+        wait_for("Rate your answer 1-5", pulse)
+        tmux("send-keys", "-t", "ui", "5", "Enter", env=pulse)
+        wait_for("Note (optional)", pulse)
+        tmux("send-keys", "-t", "ui", "tighter numbers", "Enter", env=pulse)
+        wait_for("Saved: rating 5/5", pulse)
+        tmux("send-keys", "-t", "ui", "q", "Enter", env=pulse)
+        deadline = time.monotonic() + 20
+        while tmux("has-session", "-t", "ui", env=pulse).returncode == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        tmux("kill-server", env=pulse)
+    [folder] = list(rec.iterdir())
+    doc = json.loads((folder / "report.json").read_text())
+    failure = next(c for c in doc["cues"] if c["id"] == "failure_modes")
+    assert failure["recovered_on_follow_up"] is True
+    assert doc["self_review"]["rating"] == 5 and doc["self_review"]["note"] == "tighter numbers"
+    assert doc["recording"]["ended_by"] == "enter" and (folder / "followup-1.wav").is_file()

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import wave
+
+import numpy as np
+import pytest
+
+from voiceprep.audio import decode, write_wav
+from voiceprep.errors import AudioError
+from voiceprep.recording import Block, FileRecorder, WavWriter, repair_wav
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+def test_writer_streams_blocks_and_finishes_a_valid_wav(tmp_path):
+    clock = Clock()
+    w = WavWriter(tmp_path / "a.wav", get_time=clock)
+    for i in range(5):
+        w.write(np.full(1600, i * 100, np.int16))
+        clock.t += 0.1
+    w.close()
+    with wave.open(str(tmp_path / "a.wav")) as f:
+        assert (f.getframerate(), f.getnchannels(), f.getnframes()) == (16000, 1, 8000)
+    assert w.seconds == 0.5
+
+
+def test_writer_never_overwrites(tmp_path):
+    (tmp_path / "a.wav").write_bytes(b"precious")
+    with pytest.raises(FileExistsError):
+        WavWriter(tmp_path / "a.wav")
+    assert (tmp_path / "a.wav").read_bytes() == b"precious"
+
+
+def test_unfinished_file_is_on_disk_and_repairs(tmp_path):
+    """A writer that is never closed (the process was killed) leaves every written block on disk."""
+    w = WavWriter(tmp_path / "a.wav")
+    for _ in range(30):
+        w.write((np.random.default_rng(0).standard_normal(1600) * 3000).astype(np.int16))
+    # no close(): the header still says 0 bytes of data
+    assert (tmp_path / "a.wav").stat().st_size == 44 + 30 * 1600 * 2
+    assert repair_wav(tmp_path / "a.wav") == pytest.approx(3.0)
+    assert len(decode(tmp_path / "a.wav")) == 48000
+
+
+def test_repair_trims_half_samples_and_rejects_non_wav(tmp_path):
+    w = WavWriter(tmp_path / "a.wav")
+    w.write(np.ones(100, np.int16))
+    with open(tmp_path / "a.wav", "ab") as f:
+        f.write(b"\x01")  # half a sample, as a kill mid-write can leave
+    assert repair_wav(tmp_path / "a.wav") == pytest.approx(100 / 16000)
+    (tmp_path / "b.wav").write_bytes(b"x" * 100)
+    with pytest.raises(AudioError, match="not a voiceprep WAV"):
+        repair_wav(tmp_path / "b.wav")
+
+
+def test_file_recorder_paces_in_real_time(tmp_path):
+    write_wav(tmp_path / "a.wav", np.zeros(16000, np.float32))
+    clock = Clock()
+    r = FileRecorder(tmp_path / "a.wav", get_time=clock, sleep=clock.sleep)
+    r.start()
+    n = 0
+    while not r.exhausted:
+        if r.read(timeout=1.0) is not None:
+            n += 1
+    assert n == 10 and clock.t == pytest.approx(1.0)
+    fast = FileRecorder(tmp_path / "a.wav", speed=4, get_time=Clock(), sleep=lambda s: None)
+    fast.start()
+    assert fast.read(timeout=1.0) is not None
+
+
+@pytest.mark.parametrize("amp, expected", [(0, -100.0), (32767, 0.0), (3277, -20.0)])
+def test_block_level(amp, expected):
+    assert Block(np.full(1600, amp, np.int16)).level_db == pytest.approx(expected, abs=0.1)

@@ -1,0 +1,178 @@
+"""The practice loop with the shipped fakes: no device, no model."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from voiceprep.audio import write_wav
+from voiceprep.menu import Menu, scorecard
+from voiceprep.recording import Block, FileRecorder
+from voiceprep.session import Options, Session, recover
+from voiceprep.speech import FakeSpeaker
+from voiceprep.store import Store
+from voiceprep.transcribe import FakeTranscriber
+
+ANSWER = ("Can I ask how many users we expect? Let's say 10 million. We shard by user ID and cache hot reads. "
+          "The trade-off is stale reads.")
+FOLLOW = "If the cache fails we fall back to the database with a circuit breaker."
+
+
+class ScriptedRecorder:
+    """Blocks from a list; raises KeyboardInterrupt after `interrupt_after` blocks if set."""
+
+    def __init__(self, n_blocks: int, interrupt_after: int | None = None, amp: int = 3000) -> None:
+        self.n, self.interrupt_after, self.amp, self.i = n_blocks, interrupt_after, amp, 0
+        self.started = self.stopped = False
+
+    def start(self):
+        self.started = True
+
+    def read(self, timeout):
+        if self.interrupt_after is not None and self.i == self.interrupt_after:
+            raise KeyboardInterrupt
+        if self.i >= self.n:
+            return None
+        self.i += 1
+        return Block(np.full(1600, self.amp, np.int16), overflow=(self.i == 2))
+
+    @property
+    def exhausted(self):
+        return self.i >= self.n
+
+    def stop(self):
+        self.stopped = True
+
+
+class Keys:
+    def __init__(self, at: int | None = None):
+        self.at, self.calls = at, 0
+
+    def poll(self):
+        self.calls += 1
+        return "" if self.at is not None and self.calls > self.at else None
+
+
+def make_session(tmp_path, bank, recorder, transcript=ANSWER, keys=None, clock=None):
+    t = [0.0]
+    get_time = clock or (lambda: t[0])
+    return Session(bank=bank, speaker=FakeSpeaker(), make_recorder=lambda: recorder,
+                   transcriber=FakeTranscriber(transcript), store=Store(tmp_path / "rec"),
+                   console=Console(file=io.StringIO(), width=100), keys=keys or Keys(), get_time=get_time,
+                   model_name="fake")
+
+
+def test_ask_speaks_records_to_disk_and_reports(tmp_path, bank):
+    rec = ScriptedRecorder(30)
+    s = make_session(tmp_path, bank, rec)
+    q = bank.question("sd-url-shortener")
+    report = s.ask(q, Options(live=False))
+    assert s.speaker.said == [q.text] and rec.started and rec.stopped
+    folder = tmp_path / "rec" / report.attempt_id
+    meta = json.loads((folder / "attempt.json").read_text())
+    assert meta["status"] == "done" and meta["ended_by"] == "end-of-file" and meta["overflows"] == 1
+    assert report.extra["recording"]["seconds"] == pytest.approx(3.0)
+    assert report.feedback_s is not None and report.feedback_s >= 0
+    assert json.loads((folder / "report.json").read_text())["latency"]["feedback_s"] is not None
+    assert {"clarify_requirements", "numbers", "scalability", "tradeoffs"} <= {c.cue.id for c in report.cues if c.hit}
+
+
+@pytest.mark.parametrize("recorder, keys, options, ended_by, seconds", [
+    (ScriptedRecorder(50), Keys(at=10), Options(live=False), "enter", 1.0),
+    (ScriptedRecorder(50), None, Options(live=False, time_limit_s=2.0), "limit", 2.0),
+    (ScriptedRecorder(50, amp=0), None, Options(live=False, stop_on_silence_s=1.5), "silence", 1.5),
+    (ScriptedRecorder(50, interrupt_after=7), None, Options(live=False), "interrupt", 0.7),
+])
+def test_stop_conditions_keep_the_answer(tmp_path, bank, recorder, keys, options, ended_by, seconds):
+    s = make_session(tmp_path, bank, recorder, keys=keys)
+    rec = s.record(tmp_path / "a.wav", 60, options.time_limit_s or 90, options)
+    assert rec.ended_by == ended_by and rec.seconds == pytest.approx(seconds)
+    assert (tmp_path / "a.wav").stat().st_size == 44 + int(seconds * 16000) * 2
+    assert recorder.stopped
+
+
+def test_live_panel_shows_level_time_and_hints(tmp_path, bank):
+    s = make_session(tmp_path, bank, ScriptedRecorder(5))
+    s.console = Console(file=io.StringIO(), width=100, force_terminal=True)
+    s.record(tmp_path / "a.wav", 60, 90, Options(live=True))
+    out = s.console.file.getvalue()
+    assert "REC" in out and "0:00 / 1:00" in out and "Enter: finish" in out and "input overflows: 1" in out
+
+
+def test_recover_repairs_unfinished_attempts(tmp_path, bank):
+    store = Store(tmp_path / "rec")
+    folder = store.new_attempt_dir("sd-url-shortener")
+    store.write_meta(folder, {"question": "sd-url-shortener", "category": "system_design", "status": "recording"})
+    from voiceprep.recording import WavWriter
+
+    w = WavWriter(folder / "answer.wav")
+    w.write(np.full(16000 * 2, 2000, np.int16))  # never closed: killed mid-answer
+    done = store.new_attempt_dir("done")
+    store.write_meta(done, {"status": "done"})
+    results = recover(store, bank, FakeTranscriber(ANSWER))
+    assert [f.name for f, _ in results] == [folder.name] and "recovered 2.0 s" in results[0][1]
+    assert json.loads((folder / "attempt.json").read_text())["status"] == "recovered"
+    assert json.loads((folder / "report.json").read_text())["question"]["id"] == "sd-url-shortener"
+    assert recover(store, bank, FakeTranscriber(ANSWER)) == []
+
+
+def test_menu_follow_up_recovers_the_missed_cue_and_self_review_is_stored(tmp_path, bank):
+    rec = ScriptedRecorder(10)
+    s = make_session(tmp_path, bank, rec)
+    q = bank.question("sd-url-shortener")
+    report = s.ask(q, Options(live=False))
+    missed = [c for c in report.cues if not c.hit]
+    first_missed = missed[0].cue.id
+    s.make_recorder = lambda: ScriptedRecorder(10)
+    s.transcriber = FakeTranscriber(FOLLOW if first_missed == "failure_modes" else
+                                    "I would alert on p99 latency on a dashboard.")
+    answers = iter(["f", "s"] + ["y"] * (len(report.cues) - 1) + ["n", "4", "more numbers next time", "q"])
+    played = []
+    menu = Menu(s, ask=lambda prompt: next(answers), play=played.append)
+    assert menu.run(q, report, Options(live=False)) == "quit"
+    folder = tmp_path / "rec" / report.attempt_id
+    doc = json.loads((folder / "report.json").read_text())
+    cue = next(c for c in doc["cues"] if c["id"] == first_missed)
+    assert cue["recovered_on_follow_up"] is True
+    assert s.speaker.said[-1] == bank.cues[first_missed].follow_up
+    assert doc["follow_ups"][0]["hit"] is True and (folder / "followup-1.wav").is_file()
+    review = doc["self_review"]
+    assert review["rating"] == 4 and review["note"] == "more numbers next time"
+    assert review["verdicts"][-1]["agree"] is False and len(review["verdicts"]) == len(report.cues)
+
+
+def test_menu_replay_again_next(tmp_path, bank):
+    s = make_session(tmp_path, bank, ScriptedRecorder(3))
+    q = bank.question("sd-url-shortener")
+    report = s.ask(q, Options(live=False))
+    played = []
+    answers = iter(["r", "x", "a"])
+    assert Menu(s, ask=lambda p: next(answers), play=played.append).run(q, report, Options()) == "again"
+    assert played == [tmp_path / "rec" / report.attempt_id / "answer.wav"]
+    assert Menu(s, ask=lambda p: "n", play=played.append).run(q, report, Options()) == "next"
+
+
+def test_scorecard_totals(tmp_path, bank):
+    s = make_session(tmp_path, bank, ScriptedRecorder(3))
+    reports = [s.ask(bank.question("sd-url-shortener"), Options(live=False))]
+    s.make_recorder = lambda: ScriptedRecorder(3)
+    reports.append(s.ask(bank.question("bh-mentoring"), Options(live=False)))
+    out = io.StringIO()
+    Console(file=out, width=120).print(scorecard(reports))
+    total = sum(r.hits for r in reports), sum(len(r.cues) for r in reports)
+    assert f"{total[0]}/{total[1]}" in out.getvalue()
+
+
+def test_file_recorder_session_end_to_end(tmp_path, bank):
+    path = tmp_path / "answer.wav"
+    write_wav(path, np.zeros(16000 * 2, np.float32))
+    s = make_session(tmp_path, bank, None)
+    s.make_recorder = lambda: FileRecorder(path, speed=100)
+    report = s.ask(bank.question("bh-mentoring"), Options(live=False, speak=False))
+    assert report.extra["recording"]["ended_by"] == "end-of-file" and s.speaker.said == []
+    assert Path(tmp_path / "rec" / report.attempt_id / "answer.wav").stat().st_size == 44 + 64000
