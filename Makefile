@@ -29,12 +29,15 @@ $(STAMP): pyproject.toml | deps
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-# The main job. Until live practice lands, it reviews a synthesized sample answer end to end:
-# speech audio -> Whisper -> timing, fillers, rubric -> report, stored under recordings/.
+# The main job: live practice. Without a microphone it runs the demo, where a synthesized
+# candidate answers in real time, so the whole loop is still there to see.
 run: deps $(STAMP)
-	@mkdir -p build
-	espeak-ng -s 150 -w build/sample-answer.wav -f examples/answer_url_shortener.txt
-	$(BIN)/voiceprep review build/sample-answer.wav --question sd-url-shortener $(ARGS)
+	@if $(BIN)/python -c 'import sounddevice as s; s.query_devices(kind="input")' >/dev/null 2>&1; then \
+	  $(BIN)/voiceprep practice $(ARGS); \
+	else \
+	  echo "No microphone found: running 'voiceprep demo' instead."; \
+	  $(BIN)/voiceprep demo $(ARGS); \
+	fi
 
 test: deps $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)

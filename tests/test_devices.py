@@ -25,7 +25,7 @@ ANSWER = ("So, um, before I design anything, can I ask how many users we expect?
           "users and about five thousand requests per second. Uh, I would put a cache in front of the database "
           "and shard it by user, so we can add nodes as traffic grows. The trade-off is that reads can be stale, "
           "so profiles are eventually consistent.")
-FOLLOW = "If the cache fails, we fall back to the database, and a circuit breaker protects it."
+FOLLOW = "I would put the error rate and the latency on a dashboard, and alert the on call engineer."
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +226,9 @@ def test_terminal_ui_question_answer_report_follow_up_self_review(pulse, synth, 
         tmux("kill-server", env=pulse)
     [folder] = list(rec.iterdir())
     doc = json.loads((folder / "report.json").read_text())
-    failure = next(c for c in doc["cues"] if c["id"] == "failure_modes")
-    assert failure["recovered_on_follow_up"] is True
+    # the first missed cue in rubric order is observability: the follow-up asked about it
+    assert doc["follow_ups"][0]["cue"] == "observability"
+    observability = next(c for c in doc["cues"] if c["id"] == "observability")
+    assert observability["recovered_on_follow_up"] is True
     assert doc["self_review"]["rating"] == 5 and doc["self_review"]["note"] == "tighter numbers"
     assert doc["recording"]["ended_by"] == "enter" and (folder / "followup-1.wav").is_file()

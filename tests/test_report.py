@@ -48,3 +48,13 @@ def test_terminal_report_shows_evidence_time_tips_and_highlights_fillers(bank):
     Console(file=plain, width=100).print(render_report(report))
     assert "um" in plain.getvalue() and "Failure modes" in plain.getvalue()
     assert "\x1b[" in text  # styled: fillers highlighted
+
+
+def test_terminal_transcript_keeps_whisper_spacing(bank):
+    from voiceprep.transcript import Word
+
+    words = [Word(" about", 0.0, 0.3), Word(" 5", 0.3, 0.5), Word(",000", 0.5, 0.7), Word(" QPS.", 0.7, 1.0)]
+    report = analyse_answer(Transcript.from_words(words), bank, "system_design")
+    out = io.StringIO()
+    Console(file=out, width=100).print(render_report(report))
+    assert "about 5,000 QPS." in out.getvalue()

@@ -56,6 +56,7 @@ class Env:
     make_recorder: Callable[[Any], Any] = field(default_factory=lambda: _lazy("real_recorder"))
     check_input: Callable[[Any], None] = field(default_factory=lambda: _lazy("check_input_device"))
     get_time: Callable[[], float] = time.monotonic
+    started: float = field(default_factory=time.monotonic)
 
 
 def _lazy(name: str) -> Callable[[Any], Any]:

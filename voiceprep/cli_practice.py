@@ -104,11 +104,16 @@ def _session(args, env, bank, thresholds, console, recorder_factory) -> Session:
 
     speak = not getattr(args, "no_speak", False)
     speaker = env.make_speaker(_device(args.output_device)) if speak else FakeSpeaker()
+    heard: dict[str, float] = {}
+    if isinstance(speaker, Pyttsx3Speaker) and speaker.on_start is None:
+        speaker.on_start = lambda: heard.setdefault("at", env.get_time())
     interactive = console.is_terminal and not args.json and env.stdin.isatty()
-    return Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
+    session = Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
                    transcriber=env.make_transcriber(args.model), store=_store(args, env), console=console,
                    keys=LineKeys(env.stdin) if interactive else NoKeys(), get_time=env.get_time,
-                   thresholds=thresholds, model_name=args.model or "tiny.en")
+                   thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started)
+    session.question_heard = heard  # type: ignore[attr-defined]
+    return session
 
 
 def _stop_signals_end_the_answer() -> None:
@@ -128,11 +133,15 @@ def _run_rounds(session: Session, questions: list[Question], options: Options, a
     """Ask each question; in a terminal, offer the menu after each report."""
     if threading.current_thread() is threading.main_thread():
         _stop_signals_end_the_answer()
+    interactive = isinstance(session.keys, LineKeys)
     pending = session.store.unfinished()
     if pending:
-        console.print(f"[yellow]{len(pending)} unfinished recording(s) from an earlier run; "
-                      "`voiceprep recover` repairs them.[/]")
-    interactive = isinstance(session.keys, LineKeys)
+        console.print(f"[yellow]{len(pending)} unfinished recording(s) from an earlier run "
+                      "(`voiceprep recover` repairs them).[/]")
+        if interactive and not session.keys.wait(console, "Recover them now? [Y/n] ").lower().startswith("n"):
+            for folder, msg in recover(session.store, session.bank, session.transcriber,
+                                       model_name=session.model_name):
+                console.print(f"{folder.name}: {msg}")
     menu = Menu(session, ask=lambda prompt: session.keys.wait(console, prompt),
                 play=lambda path: play(path, _device(getattr(args, "output_device", None))))
     reports: list[Report] = []
@@ -140,6 +149,9 @@ def _run_rounds(session: Session, questions: list[Question], options: Options, a
     while queue:
         q = queue[0]
         report = session.ask(q, options)
+        heard = getattr(session, "question_heard", {})
+        if "at" in heard and session.launched_at is not None and len(reports) == 0:
+            report.extra.setdefault("startup", {})["question_heard_s"] = round(heard["at"] - session.launched_at, 3)
         reports.append(report)
         if not args.json:
             console.print(render_report(report))

@@ -96,8 +96,10 @@ def _transcript(report: Report) -> RenderableType:
         marked = {t.word_index for t in flagged}
         text = Text()
         for i, w in enumerate(report.transcript.words):
-            text.append(w.text, style=_FILLER_STYLE if i in marked else "")
-            text.append(" ")
+            word = w.word.lstrip() if i == 0 else w.word  # Whisper's words carry their own spacing
+            lead = len(word) - len(word.lstrip())
+            text.append(word[:lead])
+            text.append(word[lead:], style=_FILLER_STYLE if i in marked else "")
     else:
         text = Text(report.transcript.text)
         for t in flagged:

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from .audio import SAMPLE_RATE
 from .bank import Bank, Question
-from .errors import NoSpeechError
+from .errors import DeviceError, NoSpeechError
 from .metrics import Thresholds
 from .recording import Block, Recorder, WavWriter
 from .report import Report, _clock, analyse_answer
@@ -64,7 +64,7 @@ class LineKeys:
             return None
 
     def wait(self, prompt_console: Console, prompt: str) -> str:
-        prompt_console.print(prompt, end="")
+        prompt_console.print(prompt, end="", markup=False, highlight=False)
         return self._q.get()
 
 
@@ -98,6 +98,7 @@ class Session:
     get_time: Callable[[], float] = time.monotonic
     thresholds: Thresholds | None = None
     model_name: str | None = None
+    launched_at: float | None = None  # when the command started, to measure time to the question
 
     def preload(self) -> threading.Thread:
         """Load the model in the background while the question is spoken."""
@@ -111,8 +112,12 @@ class Session:
         loading = self.preload()
         self.console.print(Panel(Text(question.text, style="bold"), title=f"{question.category} · {question.id}",
                                  title_align="left", border_style="cyan"))
+        question_at = self.get_time()
         if options.speak:
-            self.speaker.say(question.text)
+            try:
+                self.speaker.say(question.text)
+            except DeviceError as exc:  # the question is on screen; a mute speaker must not stop practice
+                self.console.print(f"[yellow]Could not speak the question: {exc}[/]")
         prep = question.prep_s if options.prep_s < 0 else options.prep_s
         if prep > 0:
             self._prep(prep)
@@ -129,6 +134,8 @@ class Session:
         report.feedback_s = self.get_time() - ended
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
                                            "seconds": round(rec.seconds, 2)}})
+        if self.launched_at is not None:
+            report.extra["startup"] = {"question_shown_s": round(question_at - self.launched_at, 3)}
         self.store.write_results(folder, report, {"status": "done"})
         return report
 
@@ -203,7 +210,12 @@ def _panel(elapsed: float, target: float, limit: float, level_db: float, silent_
     width = 30
     filled = int(max(0.0, min(1.0, (level_db + 60) / 60)) * width)
     meter = Text("█" * filled, style="green" if level_db > SILENCE_DB else "dim") + Text("░" * (width - filled), style="dim")
-    status = Text("  silence", style="yellow") if silent_for >= 1.0 else Text("  speaking", style="green")
+    if silent_for >= 1.0:
+        status = Text(f"  silence {silent_for:.0f} s", style="yellow")
+    elif level_db > SILENCE_DB:
+        status = Text("  speaking", style="green")
+    else:
+        status = Text("  quiet", style="dim")
     over = elapsed > target
     clock = Text(f"{_clock(elapsed)} / {_clock(target)}", style="red" if over else "bold")
     lines = [Text("● REC  ", style="bold red") + clock + Text(f"  (limit {_clock(limit)})", style="dim"),

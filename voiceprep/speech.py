@@ -13,7 +13,7 @@ import tempfile
 import threading
 import wave
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -65,9 +65,11 @@ def synthesize(text: str, rate_wpm: int = 165) -> tuple[np.ndarray, int]:
 class Pyttsx3Speaker:
     """Speaks through pyttsx3 and plays on a sounddevice output device."""
 
-    def __init__(self, device: int | str | None = None, rate_wpm: int = 165) -> None:
+    def __init__(self, device: int | str | None = None, rate_wpm: int = 165,
+                 on_start: Callable[[], None] | None = None) -> None:
         self.device = device
         self.rate_wpm = rate_wpm
+        self.on_start = on_start  # called when playback has begun (measures time to the question)
 
     def say(self, text: str) -> None:
         from .recording import import_sounddevice
@@ -75,7 +77,10 @@ class Pyttsx3Speaker:
         samples, rate = synthesize(text, self.rate_wpm)
         sd = import_sounddevice()
         try:
-            sd.play(samples, rate, device=self.device, blocking=True)
+            sd.play(samples, rate, device=self.device)
+            if self.on_start is not None:
+                self.on_start()
+            sd.wait()
         except (sd.PortAudioError, ValueError) as exc:
             raise DeviceError(f"cannot play on output device {self.device or 'default'}: {exc}") from None
 
