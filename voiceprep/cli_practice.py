@@ -12,13 +12,15 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
+from typing import Callable
 
 from rich.console import Console
 from rich.table import Table
 
 from .bank import Bank, Question
 from .errors import QuestionNotFound
-from .recording import FileRecorder, SoundDeviceRecorder, check_input_device, import_sounddevice
+from .metrics import Thresholds
+from .recording import FileRecorder, Recorder, SoundDeviceRecorder, check_input_device, import_sounddevice
 from .render import render_report
 from .report import Report
 from .menu import Menu, scorecard
@@ -99,20 +101,16 @@ def _pick(bank: Bank, args: argparse.Namespace) -> list[Question]:
     return picks
 
 
-def _session(args, env, bank, thresholds, console, recorder_factory) -> Session:
+def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowed: bool = True) -> Session:
     from .cli import _store
 
     speak = not getattr(args, "no_speak", False)
     speaker = env.make_speaker(_device(args.output_device)) if speak else FakeSpeaker()
-    heard: dict[str, float] = {}
-    if isinstance(speaker, Pyttsx3Speaker) and speaker.on_start is None:
-        speaker.on_start = lambda: heard.setdefault("at", env.get_time())
-    interactive = console.is_terminal and not args.json and env.stdin.isatty()
+    interactive = keys_allowed and console.is_terminal and not args.json and env.stdin.isatty()
     session = Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
                    transcriber=env.make_transcriber(args.model), store=_store(args, env), console=console,
                    keys=LineKeys(env.stdin) if interactive else NoKeys(), get_time=env.get_time,
                    thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started)
-    session.question_heard = heard  # type: ignore[attr-defined]
     return session
 
 
@@ -149,9 +147,6 @@ def _run_rounds(session: Session, questions: list[Question], options: Options, a
     while queue:
         q = queue[0]
         report = session.ask(q, options)
-        heard = getattr(session, "question_heard", {})
-        if "at" in heard and session.launched_at is not None and len(reports) == 0:
-            report.extra.setdefault("startup", {})["question_heard_s"] = round(heard["at"] - session.launched_at, 3)
         reports.append(report)
         if not args.json:
             console.print(render_report(report))
@@ -177,6 +172,16 @@ def _emit_reports(reports: list[Report], args, env) -> None:
                                     ensure_ascii=False) + "\n")
 
 
+def _recorder_factory(args: argparse.Namespace, env) -> Callable[[], Recorder]:
+    """The answer's source: --answer-file streamed in real time, or the microphone."""
+    if args.answer_file:
+        FileRecorder(args.answer_file)  # decode now: a bad file fails before anything is spoken
+        return lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)
+    device = _device(args.input_device)
+    env.check_input(device)
+    return lambda: env.make_recorder(device)
+
+
 def cmd_practice(args: argparse.Namespace, env) -> int:
     from .cli import _bank, _resolve_model, _thresholds
 
@@ -185,14 +190,7 @@ def cmd_practice(args: argparse.Namespace, env) -> int:
     questions = _pick(bank, args)
     _resolve_model(args)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
-    if args.answer_file:
-        FileRecorder(args.answer_file)  # decode now: a bad file fails before anything is spoken
-        factory = lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)  # noqa: E731
-    else:
-        device = _device(args.input_device)
-        env.check_input(device)
-        factory = lambda: env.make_recorder(device)  # noqa: E731
-    session = _session(args, env, bank, thresholds, console, factory)
+    session = _session(args, env, bank, thresholds, console, _recorder_factory(args, env))
     options = Options(time_limit_s=args.limit, stop_on_silence_s=args.stop_on_silence,
                       speak=not args.no_speak, live=console.is_terminal)
     options.prep_s = -1.0 if args.prep else 0.0  # -1: each question's own prep time
@@ -216,18 +214,12 @@ def cmd_demo(args: argparse.Namespace, env) -> int:
         write_wav(answer, samples.astype("float32") / 32768.0, sample_rate=rate)
         console.print("[dim]Demo: a synthesized candidate answers in real time.[/]")
         args.no_speak = False
-        session = _session(args, env, bank, _thresholds_default(), console,
-                           lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time))
-        session.keys = NoKeys()  # the candidate is synthetic: no menu
+        # the candidate is synthetic: no keys, no menu
+        session = _session(args, env, bank, Thresholds(), console,
+                           lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time), keys_allowed=False)
         options = Options(speak=True, live=console.is_terminal)
         _emit_reports(_run_rounds(session, [question], options, args, env, console), args, env)
         return 0
-
-
-def _thresholds_default():
-    from .metrics import Thresholds
-
-    return Thresholds()
 
 
 def cmd_loop(args: argparse.Namespace, env) -> int:
@@ -243,15 +235,7 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
     questions = [rng.choice(bank.list_questions(c)) for c in cats]
     _resolve_model(args)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
-    if args.answer_file:
-        FileRecorder(args.answer_file)
-        factory = lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)  # noqa: E731
-    else:
-        device = _device(args.input_device)
-        env.check_input(device)
-        factory = lambda: env.make_recorder(device)  # noqa: E731
-    session = _session(args, env, bank, thresholds, console, factory)
-    session.keys = LineKeys(env.stdin) if isinstance(session.keys, LineKeys) else NoKeys()
+    session = _session(args, env, bank, thresholds, console, _recorder_factory(args, env))
     options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal)
     reports = []
     if threading.current_thread() is threading.main_thread():

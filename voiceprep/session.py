@@ -135,7 +135,11 @@ class Session:
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
                                            "seconds": round(rec.seconds, 2)}})
         if self.launched_at is not None:
-            report.extra["startup"] = {"question_shown_s": round(question_at - self.launched_at, 3)}
+            startup = {"question_shown_s": round(question_at - self.launched_at, 3)}
+            heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
+            if options.speak and heard is not None:
+                startup["question_heard_s"] = round(heard - self.launched_at, 3)
+            report.extra["startup"] = startup
         self.store.write_results(folder, report, {"status": "done"})
         return report
 

@@ -11,6 +11,7 @@ import contextlib
 import io
 import tempfile
 import threading
+import time
 import wave
 from pathlib import Path
 from typing import Callable, Protocol
@@ -66,10 +67,11 @@ class Pyttsx3Speaker:
     """Speaks through pyttsx3 and plays on a sounddevice output device."""
 
     def __init__(self, device: int | str | None = None, rate_wpm: int = 165,
-                 on_start: Callable[[], None] | None = None) -> None:
+                 get_time: Callable[[], float] = time.monotonic) -> None:
         self.device = device
         self.rate_wpm = rate_wpm
-        self.on_start = on_start  # called when playback has begun (measures time to the question)
+        self.get_time = get_time
+        self.started_at: float | None = None  # when playback of the last text began
 
     def say(self, text: str) -> None:
         from .recording import import_sounddevice
@@ -78,8 +80,7 @@ class Pyttsx3Speaker:
         sd = import_sounddevice()
         try:
             sd.play(samples, rate, device=self.device)
-            if self.on_start is not None:
-                self.on_start()
+            self.started_at = self.get_time()
             sd.wait()
         except (sd.PortAudioError, ValueError) as exc:
             raise DeviceError(f"cannot play on output device {self.device or 'default'}: {exc}") from None
