@@ -232,3 +232,24 @@ def test_terminal_ui_question_answer_report_follow_up_self_review(pulse, synth, 
     assert observability["recovered_on_follow_up"] is True
     assert doc["self_review"]["rating"] == 5 and doc["self_review"]["note"] == "tighter numbers"
     assert doc["recording"]["ended_by"] == "enter" and (folder / "followup-1.wav").is_file()
+
+
+def test_doctor_passes_with_speech_at_the_microphone(pulse, synth, tmp_path):
+    voice = synth(ANSWER, "doctor-voice", wpm=160)
+    player = play_into_mic(pulse, voice, delay=2.5)  # doctor synthesizes its own test voice first
+    out = subprocess.run([EXE, "doctor", "--listen", "3", "--recordings", str(tmp_path)], env=pulse,
+                         capture_output=True, text=True, timeout=120)
+    player.kill()
+    assert out.returncode == 0, out.stdout
+    for name in ("PortAudio", "microphone", "speaker", "voice", "input level", "model", "disk"):
+        assert f"✔ {name}" in out.stdout, out.stdout
+    assert "All checks passed." in out.stdout
+
+
+def test_doctor_prints_a_fix_for_each_failure(tmp_path):
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "none"), "PULSE_SERVER": "unix:/nonexistent"}
+    out = subprocess.run([EXE, "doctor", "--listen", "1", "--model", str(tmp_path)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "✘ microphone" in out.stdout and "✘ model" in out.stdout
+    assert out.stdout.count("fix:") >= 2 and "check(s) failed" in out.stdout

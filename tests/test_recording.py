@@ -80,3 +80,22 @@ def test_file_recorder_paces_in_real_time(tmp_path):
 @pytest.mark.parametrize("amp, expected", [(0, -100.0), (32767, 0.0), (3277, -20.0)])
 def test_block_level(amp, expected):
     assert Block(np.full(1600, amp, np.int16)).level_db == pytest.approx(expected, abs=0.1)
+
+
+def test_microphone_that_stops_delivering_is_a_device_error():
+    from voiceprep.errors import DeviceError
+    from voiceprep.recording import SoundDeviceRecorder
+
+    class Stream:
+        active = True
+
+    clock = Clock()
+    r = SoundDeviceRecorder(get_time=clock)
+    r._stream = Stream()
+    r._callback(np.zeros((1600, 1), np.int16), 1600, None, type("S", (), {"input_overflow": True})())
+    assert r.read(0.01).overflow and r.overflows == 1
+    clock.t += 1.0
+    assert r.read(0.01) is None  # a short gap is fine
+    clock.t += 3.0
+    with pytest.raises(DeviceError, match="stopped delivering audio"):
+        r.read(0.01)

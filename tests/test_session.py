@@ -96,6 +96,21 @@ def test_stop_conditions_keep_the_answer(tmp_path, bank, recorder, keys, options
     assert recorder.stopped
 
 
+def test_device_lost_mid_answer_keeps_what_came_before(tmp_path, bank):
+    from voiceprep.errors import DeviceError
+
+    class Vanishing(ScriptedRecorder):
+        def read(self, timeout):
+            if self.i == 12:
+                raise DeviceError("the input device stopped delivering audio")
+            return super().read(timeout)
+
+    s = make_session(tmp_path, bank, Vanishing(50))
+    rec = s.record(tmp_path / "a.wav", 60, 90, Options(live=False))
+    assert rec.ended_by == "device-lost" and rec.seconds == pytest.approx(1.2)
+    assert "keeping the 1.2 s" in s.console.file.getvalue()
+
+
 def test_live_panel_shows_level_time_and_hints(tmp_path, bank):
     s = make_session(tmp_path, bank, ScriptedRecorder(5))
     s.console = Console(file=io.StringIO(), width=100, force_terminal=True)
@@ -176,3 +191,18 @@ def test_file_recorder_session_end_to_end(tmp_path, bank):
     report = s.ask(bank.question("bh-mentoring"), Options(live=False, speak=False))
     assert report.extra["recording"]["ended_by"] == "end-of-file" and s.speaker.said == []
     assert Path(tmp_path / "rec" / report.attempt_id / "answer.wav").stat().st_size == 44 + 64000
+
+
+def test_prep_countdown_runs_and_enter_skips_it(tmp_path, bank, monkeypatch):
+    import voiceprep.session as session_mod
+
+    clock = [0.0]
+    monkeypatch.setattr(session_mod.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    s = make_session(tmp_path, bank, ScriptedRecorder(2), clock=lambda: clock[0])
+    s.console = Console(file=io.StringIO(), width=80, force_terminal=True)
+    s._prep(3.0)
+    assert clock[0] == pytest.approx(3.0, abs=0.11) and "Prepare:" in s.console.file.getvalue()
+    clock[0] = 0.0
+    s.keys = Keys(at=2)
+    s._prep(30.0)
+    assert clock[0] < 1.0  # Enter started the answer early

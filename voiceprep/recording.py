@@ -62,10 +62,16 @@ class Recorder(Protocol):
 class SoundDeviceRecorder:
     """The microphone through sounddevice/PortAudio, at 16 kHz mono int16."""
 
-    def __init__(self, device: int | str | None = None) -> None:
+    # With no block for this long the device is taken as gone (a vanished PulseAudio source
+    # can leave the stream "active" while delivering nothing).
+    STALL_S = 3.0
+
+    def __init__(self, device: int | str | None = None, get_time: Callable[[], float] = time.monotonic) -> None:
         self.device = device
         self._queue: queue.Queue[Block] = queue.Queue()
         self._stream: Any = None
+        self._get_time = get_time
+        self._last_block = 0.0
         self.overflows = 0
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
@@ -79,6 +85,7 @@ class SoundDeviceRecorder:
             self._stream = sd.InputStream(device=self.device, samplerate=SAMPLE_RATE, channels=1, dtype="int16",
                                           blocksize=int(SAMPLE_RATE * BLOCK_S), callback=self._callback)
             self._stream.start()
+            self._last_block = self._get_time()
         except (sd.PortAudioError, ValueError) as exc:
             raise DeviceError(f"cannot open input device {self.device or 'default'}: {exc}") from None
 
@@ -86,9 +93,11 @@ class SoundDeviceRecorder:
         try:
             block = self._queue.get(timeout=timeout)
         except queue.Empty:
-            if self._stream is not None and not self._stream.active:
+            stalled = self._get_time() - self._last_block > self.STALL_S
+            if self._stream is not None and (not self._stream.active or stalled):
                 raise DeviceError("the input device stopped delivering audio") from None
             return None
+        self._last_block = self._get_time()
         self.overflows += block.overflow
         return block
 

@@ -83,7 +83,7 @@ class Recording:
     audio: np.ndarray
     seconds: float
     overflows: int
-    ended_by: str  # enter | limit | silence | interrupt | end-of-file
+    ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost
 
 
 @dataclass
@@ -199,6 +199,9 @@ class Session:
                     break
         except KeyboardInterrupt:
             ended_by = "interrupt"  # Ctrl-C ends the answer; what was said is kept
+        except DeviceError as exc:
+            ended_by = "device-lost"  # the microphone went away: keep and report what came before
+            self.console.print(f"[red]{exc}; keeping the {writer.seconds:.1f} s recorded so far.[/]")
         finally:
             recorder.stop()
             writer.close()
