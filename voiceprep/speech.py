@@ -79,6 +79,11 @@ class Pyttsx3Speaker:
         samples, rate = synthesize(text, self.rate_wpm)
         sd = import_sounddevice()
         try:
+            sd.query_devices(self.device, "output")
+        except (ValueError, sd.PortAudioError):
+            raise DeviceError(f"no output device{'' if self.device is None else f' {self.device!r}'} found "
+                              "(see `voiceprep devices`)") from None
+        try:
             sd.play(samples, rate, device=self.device)
             self.started_at = self.get_time()
             sd.wait()
