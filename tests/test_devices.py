@@ -253,3 +253,76 @@ def test_doctor_prints_a_fix_for_each_failure(tmp_path):
     assert out.returncode == 2
     assert "✘ microphone" in out.stdout and "✘ model" in out.stdout
     assert out.stdout.count("fix:") >= 2 and "check(s) failed" in out.stdout
+
+
+def test_microphone_disappearing_mid_answer_keeps_the_audio(synth, tmp_path, tmp_path_factory):
+    """Unload the PulseAudio module that connects voiceprep to its microphone, mid-answer.
+
+    Unloading only the null sink is not a disappearance: PulseAudio moves the stream to another
+    source and the recording goes on. Unloading the native protocol cuts the stream for real.
+    A dedicated PulseAudio instance, since it cannot be talked to afterwards.
+    """
+    answer = synth(ANSWER, "vanish-answer", wpm=160)
+    run = tmp_path_factory.mktemp("pulse-vanish")
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(run), "HOME": str(run)}
+    env.pop("PULSE_SERVER", None)
+    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
+                    "--load=module-native-protocol-unix auth-anonymous=1", "--load=module-null-sink sink_name=vmic"],
+                   env=env, check=True, capture_output=True)
+    try:
+        for _ in range(50):
+            if subprocess.run(["pactl", "set-default-source", "vmic.monitor"], env=env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        rec = tmp_path / "rec"
+        proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--no-speak", "--json",
+                                 "--recordings", str(rec)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        wait_for_recording(rec)
+        player = subprocess.Popen(["paplay", "--device=vmic", str(answer)], env=env)
+        time.sleep(5)
+        subprocess.run(["pactl", "unload-module", "module-native-protocol-unix"], env=env, timeout=10)
+        out, err = proc.communicate(timeout=120)
+        player.wait(timeout=30)
+    finally:
+        for pid in subprocess.run(["pgrep", "-f", "pulseaudio"], capture_output=True, text=True).stdout.split():
+            environ = Path(f"/proc/{pid}/environ")
+            if environ.exists() and str(run).encode() in environ.read_bytes():
+                os.kill(int(pid), signal.SIGTERM)
+    assert proc.returncode == 0, err
+    doc = json.loads(out)
+    assert doc["recording"]["ended_by"] == "device-lost", doc["recording"]
+    assert 3 < doc["recording"]["seconds"] < 8
+    assert doc["transcript"]["text"] and "keeping the" in err
+    assert json.loads((rec / doc["attempt"] / "report.json").read_text())["recording"]["ended_by"] == "device-lost"
+
+
+def test_twenty_kills_at_random_moments_all_recover(pulse, synth, tmp_path):
+    """SIGKILL the recorder 20 times at random moments; recover keeps all but at most 1 s of each."""
+    import random
+
+    answer = synth(ANSWER, "loop-kill-answer", wpm=160)
+    rng = random.Random(20)
+    expected = {}
+    for i in range(20):
+        rec = tmp_path / f"run{i}"
+        proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--no-speak", "--answer-file",
+                                 str(answer), "--recordings", str(rec)], env=pulse,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = wait_for_recording(rec)
+        time.sleep(rng.uniform(0.5, 4.0))
+        proc.kill()
+        expected[i] = time.monotonic() - started
+        proc.wait()
+    for i, killed_after in expected.items():
+        rec = tmp_path / f"run{i}"
+        out = subprocess.run([EXE, "recover", "--json", "--recordings", str(rec)], env=pulse,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        [folder] = list(rec.iterdir())
+        seconds = decode(folder / "answer.wav").size / 16000
+        assert killed_after - 1.0 <= seconds <= killed_after + 0.3, (i, killed_after, seconds)
+        meta = json.loads((folder / "attempt.json").read_text())
+        assert meta["status"] == "recovered"
+        if seconds > 1.5:
+            assert json.loads((folder / "report.json").read_text())["transcript"]["text"], i

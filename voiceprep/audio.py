@@ -40,6 +40,35 @@ def decode(path: Path | str) -> np.ndarray:
     return audio.astype(np.float32, copy=False)
 
 
+def probe_seconds(path: Path | str) -> float | None:
+    """The file's duration from its container, without decoding it (None when unknown)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            if container.duration is not None:
+                return container.duration / 1_000_000
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is not None and stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+    except (av.error.FFmpegError, OSError, ValueError):
+        return None  # decode() reports what is wrong with the file
+    return None
+
+
+def check_length(path: Path | str, max_seconds: float) -> None:
+    """Refuse a file longer than `max_seconds` before spending minutes and memory decoding it."""
+    seconds = probe_seconds(path)
+    if seconds is not None and seconds > max_seconds:
+        raise AudioError(f"{path}: {seconds / 60:.0f} min long; at most {max_seconds / 60:.0f} min are analysed "
+                         "(raise it with --max-minutes)")
+
+
+def clipped_fraction(audio: np.ndarray) -> float:
+    """Share of samples at full scale: clipped input distorts speech and transcription."""
+    return float(np.mean(np.abs(audio) >= 0.999)) if audio.size else 0.0
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, IndexError):
         return "no audio stream"

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"Whisper model: {DEFAULT_MODEL} (bundled, default), base.en, small.en, ... or a folder")
     r.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
     r.add_argument("--no-store", action="store_true", help="analyse only; store no attempt")
+    r.add_argument("--max-minutes", type=float, default=90, metavar="M",
+                   help="refuse recordings longer than this (default %(default)s)")
 
     from .cli_practice import add_parsers
 
@@ -212,13 +214,15 @@ def _read_text(name: str, env: Env) -> str:
 
 
 def cmd_review(args: argparse.Namespace, env: Env) -> int:
-    from .audio import decode  # numpy/PyAV: only commands with audio pay for them
+    from .audio import check_length, clipped_fraction, decode  # PyAV: only commands with audio pay for it
 
     bank = _bank(args, env)
     category, question = _target(args, bank)
     thresholds = _thresholds(args)
     store = None if args.no_store else _store(args, env)
     _resolve_model(args)
+    if Path(args.audio).is_file() and Path(args.audio).stat().st_size > 0:
+        check_length(args.audio, args.max_minutes * 60)
     audio = decode(args.audio)
     transcriber = env.make_transcriber(args.model)
     err = Console(file=env.stderr, highlight=False)
@@ -227,6 +231,11 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
         transcript = transcriber.transcribe(audio, bank.vocabulary_for(category, question))
     report = analyse_answer(transcript, bank, category, question, thresholds)
     report.model = args.model or DEFAULT_MODEL
+    clipped = clipped_fraction(audio)
+    report.extra["audio"] = {"seconds": round(len(audio) / 16000, 2), "clipped_fraction": round(clipped, 5)}
+    if clipped > 0.001 and not args.json:
+        err.print(f"warning: {clipped:.1%} of the audio is clipped (input too loud); transcription may suffer",
+                  markup=False)
     if store is not None:
         store.save(report, audio, source=str(Path(args.audio).resolve()))
     _emit(report, args, env)

@@ -83,7 +83,7 @@ class Recording:
     audio: np.ndarray
     seconds: float
     overflows: int
-    ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost
+    ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost | storage-error
 
 
 @dataclass
@@ -202,9 +202,16 @@ class Session:
         except DeviceError as exc:
             ended_by = "device-lost"  # the microphone went away: keep and report what came before
             self.console.print(f"[red]{exc}; keeping the {writer.seconds:.1f} s recorded so far.[/]")
+        except OSError as exc:  # disk full or gone: what is on disk stays, `recover` can finish it
+            ended_by = "storage-error"
+            self.console.print(f"[red]cannot write the recording ({exc.strerror or exc}); "
+                               f"stopped after {writer.seconds:.1f} s.[/]")
         finally:
             recorder.stop()
-            writer.close()
+            try:
+                writer.close()
+            except OSError:
+                pass  # the header stays unfinished; repair_wav fixes it
             if live:
                 live.stop()
         overflows = max(overflows, getattr(recorder, "overflows", 0))
