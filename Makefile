@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # PortAudio for sounddevice, espeak-ng for the interviewer's voice and test audio,
 # PulseAudio for the virtual microphone and speaker the device tests use, sox for audio checks.
-DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-plugins sox tmux
+DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-plugins sox tmux chromium chromium-driver
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 

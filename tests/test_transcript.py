@@ -42,3 +42,12 @@ def test_round_trip_dict():
     t = Transcript.from_words(words((" Hi.", 0.1, 0.4)), duration=2.0)
     back = Transcript.from_dict(t.to_dict())
     assert back.text == t.text and back.duration == 2.0 and back.words[0].start == 0.1
+
+
+def test_stored_transcripts_keep_whisper_spacing():
+    t = Transcript.from_words(words((" about", 0.0, 0.3), (" 5", 0.3, 0.5), (",000", 0.5, 0.7), (" QPS.", 0.7, 1.0)))
+    assert Transcript.from_dict(t.to_dict()).text == "about 5,000 QPS."
+    old = t.to_dict()
+    for w in old["words"]:
+        del w["raw"]  # files written before "raw" was stored
+    assert Transcript.from_dict(old).text == "about 5,000 QPS."

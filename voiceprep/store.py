@@ -138,6 +138,22 @@ class Store:
         return sorted(d for d in self.root.iterdir()
                       if d.is_dir() and self.read_meta(d).get("status") == "recording")
 
+    def find(self, ref: str) -> Path:
+        """An attempt by id, by `last`, or by a unique prefix of its id."""
+        folders = sorted(d for d in self.root.iterdir() if d.is_dir()) if self.root.is_dir() else []
+        done = [d for d in folders if (d / "report.json").is_file()]
+        if ref == "last":
+            if not done:
+                raise StorageError(f"{self.root}: no attempts yet")
+            return done[-1]
+        exact = [d for d in done if d.name == ref]
+        matches = exact or [d for d in done if d.name.startswith(ref)]
+        if not matches:
+            raise StorageError(f"no attempt '{ref}' in {self.root} (ids are listed there; `last` is the newest)")
+        if len(matches) > 1:
+            raise StorageError(f"'{ref}' matches {len(matches)} attempts ({matches[0].name}, {matches[1].name}, ...)")
+        return matches[0]
+
     def load_report(self, attempt_id: str) -> dict:
         path = self.root / safe_id(attempt_id) / "report.json"
         try:

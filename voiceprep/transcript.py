@@ -82,7 +82,7 @@ class Transcript:
         return {
             "text": self.text,
             "words": [
-                {"word": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
+                {"word": w.text, "raw": w.word, "start": round(w.start, 3), "end": round(w.end, 3),
                  "probability": round(w.probability, 3)}
                 for w in self.words
             ],
@@ -92,8 +92,8 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, data: dict) -> Transcript:
-        words = [Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("probability", 1.0)))
-                 for w in data.get("words", [])]
+        words = [Word(w.get("raw") or spaced(w["word"]), float(w["start"]), float(w["end"]),
+                      float(w.get("probability", 1.0))) for w in data.get("words", [])]
         return cls(text=data["text"], words=words, duration=data.get("duration_s"),
                    language=data.get("language", "en"))
 
@@ -118,6 +118,14 @@ def _sentences_from_words(words: list[Word]) -> list[Sentence]:
             flush()
     flush()
     return out
+
+
+_ATTACHED = tuple(",.;:!?%)'’-")
+
+
+def spaced(token: str) -> str:
+    """A stripped token with the leading space Whisper would give it: none before ",000" or "-off"."""
+    return token if token.startswith(_ATTACHED) else " " + token
 
 
 def _join(words: list[Word]) -> str:
