@@ -377,3 +377,24 @@ def test_default_use_opens_no_network_connection(tmp_path, bank, synth, monkeypa
     assert "cache" in report.transcript.text.lower()
     assert attempts == []
     assert oct(user_dirs.stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.slow
+def test_read_only_recordings_folder(tmp_path, speech_wav):
+    """A read-only mount (chmod does not stop root): one line, exit 2, the stored attempt intact."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    if not (_can_mount() and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(rec)]).returncode == 0):
+        pytest.skip("cannot mount here")  # pragma: no cover - CI runs as root
+    try:
+        kept = rec / "20260101-000000-kept"
+        kept.mkdir()
+        (kept / "report.json").write_text('{"kept": true}')
+        subprocess.run(["mount", "-o", "remount,ro", str(rec)], check=True)
+        res = subprocess.run([EXE, "review", str(speech_wav), "-c", "behavioral", "--recordings", str(rec)],
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 2 and res.stdout == ""
+        assert res.stderr.count("\n") == 1 and "Read-only file system" in res.stderr
+        assert [p.name for p in rec.iterdir()] == [kept.name] and (kept / "report.json").read_text() == '{"kept": true}'
+    finally:
+        subprocess.run(["umount", str(rec)])
