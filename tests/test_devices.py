@@ -326,3 +326,26 @@ def test_twenty_kills_at_random_moments_all_recover(pulse, synth, tmp_path):
         assert meta["status"] == "recovered"
         if seconds > 1.5:
             assert json.loads((folder / "report.json").read_text())["transcript"]["text"], i
+
+
+def test_input_dropped_during_a_stall_is_counted_as_an_overflow(pulse, synth, tmp_path):
+    """Freeze the process for 1.5 s mid-answer: PulseAudio drops input without PortAudio's overflow
+    flag, so the session's gap meter has to notice it."""
+    answer = synth(ANSWER, "stall-answer", wpm=160)
+    proc = subprocess.Popen([EXE, "practice", "-q", "sd-url-shortener", "--no-speak", "--json",
+                             "--recordings", str(tmp_path)], env=pulse, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    wait_for_recording(tmp_path)
+    player = play_into_mic(pulse, answer, delay=0.3)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGSTOP)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGCONT)
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    player.wait()
+    assert proc.returncode == 0, err
+    rec = json.loads(out)["recording"]
+    assert rec["ended_by"] == "interrupt"
+    assert rec["overflows"] >= 1 and 0.5 < rec["lost_s"] < 2.5, rec

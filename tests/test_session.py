@@ -111,6 +111,26 @@ def test_device_lost_mid_answer_keeps_what_came_before(tmp_path, bank):
     assert "keeping the 1.2 s" in s.console.file.getvalue()
 
 
+def test_gap_meter_counts_audio_that_never_arrived():
+    from voiceprep.session import GapMeter
+
+    clock = [0.0]
+    m = GapMeter(lambda: clock[0])
+    for _ in range(10):  # steady: 0.1 s of audio every 0.1 s, with jitter
+        clock[0] += 0.1
+        m.add(0.1)
+    clock[0] += 0.3  # late but within tolerance
+    m.add(0.1)
+    assert m.gaps == 0
+    clock[0] += 1.6  # a 1.5 s stall whose audio was dropped
+    m.add(0.1)
+    assert m.gaps == 1 and m.lost_s == pytest.approx(1.7, abs=0.05)
+    for _ in range(5):
+        clock[0] += 0.1
+        m.add(0.1)
+    assert m.gaps == 1  # resynced: counted once
+
+
 def test_live_panel_shows_level_time_and_hints(tmp_path, bank):
     s = make_session(tmp_path, bank, ScriptedRecorder(5))
     s.console = Console(file=io.StringIO(), width=100, force_terminal=True)

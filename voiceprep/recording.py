@@ -62,6 +62,7 @@ class Recorder(Protocol):
 class SoundDeviceRecorder:
     """The microphone through sounddevice/PortAudio, at 16 kHz mono int16."""
 
+    live = True  # runs on the wall clock, so the session can spot input it never received
     # With no block for this long the device is taken as gone (a vanished PulseAudio source
     # can leave the stream "active" while delivering nothing).
     STALL_S = 3.0

@@ -78,12 +78,42 @@ class Options:
     captions: bool = False
 
 
+GAP_S = 0.5  # audio this far behind the clock was dropped before it reached us
+
+
+@dataclass
+class GapMeter:
+    """Finds input the device dropped without saying so: audio received falls behind the clock.
+
+    PortAudio's overflow flag is not always raised (seen with PulseAudio: a 1.5 s stall lost
+    about a second of audio with no flag). Each gap is counted once, then the meter resyncs.
+    """
+
+    get_time: Callable[[], float]
+    gaps: int = 0
+    lost_s: float = 0.0
+    _t0: float | None = None
+    _received: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        now = self.get_time()
+        if self._t0 is None:
+            self._t0 = now - seconds
+        self._received += seconds
+        behind = (now - self._t0) - self._received
+        if behind > GAP_S:
+            self.gaps += 1
+            self.lost_s += behind
+            self._t0 += behind
+
+
 @dataclass
 class Recording:
     audio: np.ndarray
     seconds: float
-    overflows: int
+    overflows: int  # PortAudio's overflow flags plus gaps found by GapMeter
     ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost | storage-error
+    lost_s: float = 0.0  # input dropped in gaps (microphone only)
 
 
 @dataclass
@@ -133,7 +163,7 @@ class Session:
         report = self.analyse(rec.audio, question)
         report.feedback_s = self.get_time() - ended
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
-                                           "seconds": round(rec.seconds, 2)}})
+                                           "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)}})
         if self.launched_at is not None:
             startup = {"question_shown_s": round(question_at - self.launched_at, 3)}
             heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
@@ -168,6 +198,8 @@ class Session:
         writer = WavWriter(path, get_time=self.get_time)
         blocks: list[np.ndarray] = []
         level, silent_for, overflows, ended_by = -100.0, 0.0, 0, "limit"
+        # only a live device runs on the wall clock (a file may be fed faster than real time)
+        gaps = GapMeter(self.get_time) if getattr(recorder, "live", False) else None
         recorder.start()
         live = Live(console=self.console, transient=False, auto_refresh=False) if options.live else None
         try:
@@ -187,10 +219,13 @@ class Session:
                 writer.write(block.samples)
                 blocks.append(block.samples)
                 overflows += block.overflow
+                if gaps is not None:
+                    gaps.add(len(block.samples) / SAMPLE_RATE)
                 level = block.level_db
                 silent_for = silent_for + len(block.samples) / SAMPLE_RATE if level < SILENCE_DB else 0.0
                 if live:
-                    live.update(_panel(writer.seconds, target_s, limit_s, level, silent_for, overflows), refresh=True)
+                    shown = overflows + (gaps.gaps if gaps else 0)
+                    live.update(_panel(writer.seconds, target_s, limit_s, level, silent_for, shown), refresh=True)
                 if writer.seconds >= limit_s:
                     ended_by = "limit"
                     break
@@ -214,9 +249,10 @@ class Session:
                 pass  # the header stays unfinished; repair_wav fixes it
             if live:
                 live.stop()
-        overflows = max(overflows, getattr(recorder, "overflows", 0))
+        overflows = max(overflows, getattr(recorder, "overflows", 0)) + (gaps.gaps if gaps else 0)
         pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
-        return Recording(pcm.astype(np.float32) / 32768.0, len(pcm) / SAMPLE_RATE, overflows, ended_by)
+        return Recording(pcm.astype(np.float32) / 32768.0, len(pcm) / SAMPLE_RATE, overflows, ended_by,
+                         round(gaps.lost_s, 2) if gaps else 0.0)
 
 
 def _panel(elapsed: float, target: float, limit: float, level_db: float, silent_for: float,
