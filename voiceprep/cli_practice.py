@@ -200,7 +200,7 @@ def cmd_practice(args: argparse.Namespace, env) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, env) -> int:
-    from .cli import _bank, _resolve_model, _thresholds
+    from .cli import _bank, _resolve_model
 
     bank = _bank(args, env)
     _resolve_model(args)

@@ -89,7 +89,7 @@ def _timeline(doc: dict, phases: list[Phase], duration: float, target: float | N
         return ""
     span = max(duration, target or 0.0)
     x = lambda t: 1000 * t / span  # noqa: E731
-    out = [f"<h2>Timeline</h2><svg id=timeline viewBox='0 0 1000 130' role=img aria-label='timeline'>"]
+    out = ["<h2>Timeline</h2><svg id=timeline viewBox='0 0 1000 130' role=img aria-label='timeline'>"]
     for i, p in enumerate(phases):
         color = _PHASE_COLORS[i % len(_PHASE_COLORS)]
         width = max(x(p.end) - x(p.start), 0.5)

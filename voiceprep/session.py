@@ -25,7 +25,7 @@ from .audio import SAMPLE_RATE
 from .bank import Bank, Question
 from .errors import DeviceError, NoSpeechError
 from .metrics import Thresholds
-from .recording import Block, Recorder, WavWriter
+from .recording import Recorder, WavWriter
 from .report import Report, _clock, analyse_answer
 from .speech import Speaker
 from .store import Store
