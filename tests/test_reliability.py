@@ -228,11 +228,13 @@ def test_disk_full_while_recording_keeps_what_fit(tmp_path, synth):
         res = subprocess.run([EXE, "practice", "-q", "bh-mentoring", "--no-speak", "--answer-file", str(answer),
                               "--speed", "10", "--json", "--recordings", str(rec)],
                              capture_output=True, text=True, timeout=120)
-        assert res.returncode == 2 and res.stderr.strip().splitlines()[-1].startswith("error: ")
-        assert "No space left" in res.stderr and "Traceback" not in res.stderr
-        [attempt] = [d for d in rec.iterdir() if d.name != kept.name]
-        size = (attempt / "answer.wav").stat().st_size
-        assert size > 200_000  # most of the 320 KB holds the answer
+        said = f"exit {res.returncode}\nstdout: {res.stdout[-500:]}\nstderr: {res.stderr[-1500:]}"
+        assert res.returncode == 2 and res.stderr.strip().splitlines()[-1].startswith("error: "), said
+        assert "No space left" in res.stderr and "Traceback" not in res.stderr, said
+        attempts = [d for d in rec.iterdir() if d.name != kept.name]
+        assert len(attempts) == 1, (attempts, said)
+        size = (attempts[0] / "answer.wav").stat().st_size
+        assert size > 200_000, (size, said)  # most of the 320 KB holds the answer
         assert (kept / "report.json").read_text() == '{"kept": true}'
     finally:
         if mounted:
