@@ -25,6 +25,11 @@ from .transcript import Transcript, Word
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
+# CTranslate2's OpenMP threads busy-wait by default. Two voiceprep processes on two cores then
+# spin against each other and a 3 s transcription took over 40 s (seen here, both stuck in
+# generate). Idle threads must sleep; this has to be set before CTranslate2 is loaded.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 DEFAULT_MODEL = "tiny.en"
 # Jargon first, then a disfluent tail that keeps Whisper verbatim. Measured with tiny.en on
 # synthesized answers: this keeps 8 of 8 mid-sentence "um"/"uh" (0 of 8 without a prompt),
