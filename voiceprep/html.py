@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .phases import Phase
+from .report import _clock
 from .transcript import spaced
 
 _CSS = """
@@ -38,13 +39,6 @@ _PHASE_COLORS = ["#cfe8ff", "#d8f5d0", "#fde2c8", "#e8d9ff", "#ffd6e0"]
 
 def _t(x: float | None) -> str:
     return "" if x is None else f"{x:.2f}"
-
-
-def _clock(x: float | None) -> str:
-    if x is None:
-        return "-"
-    s = int(round(x))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def render_html(doc: dict, phases: list[Phase], audio_src: str) -> str:

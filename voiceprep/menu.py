@@ -15,7 +15,6 @@ from rich.table import Table
 
 from .bank import Question
 from .errors import NoSpeechError
-from .render import render_report
 from .report import Report
 from .rubric import check
 from .session import Options, Session
@@ -114,5 +113,3 @@ def scorecard(reports: list[Report]) -> Table:
     t.add_row("", "[bold]total[/]", "", "", "", f"[bold]{hits}/{total}[/]")
     return t
 
-
-__all__ = ["Menu", "scorecard", "render_report"]
