@@ -11,7 +11,7 @@ DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-p
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test deps accuracy bench clean
+.PHONY: run test deps accuracy bench bench-history clean
 
 deps:
 	@missing=""; \
@@ -44,6 +44,10 @@ test: deps $(STAMP)
 
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.evaluate tests/data
+
+# history with 5,000 generated attempts: cold (index built), warm, one new attempt, --question
+bench-history: $(STAMP)
+	$(BIN)/python bench/history.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

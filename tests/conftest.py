@@ -47,3 +47,30 @@ def synth(tmp_path_factory):
         return path
 
     return make
+
+
+@pytest.fixture
+def add_attempt(user_dirs, bank):
+    """add_attempt(question_id, text, minute=0, review=None) -> folder of a stored attempt.
+
+    Attempts are analysed for real (timed fake transcript, silent audio) and stored in
+    VOICEPREP_RECORDINGS; `minute` orders them in time; `review` is a self_review dict."""
+    from datetime import datetime, timedelta
+
+    import numpy as np
+
+    from voiceprep.report import analyse_answer
+    from voiceprep.store import Store
+    from voiceprep.transcribe import timed_transcript
+
+    def add(qid: str, text: str, minute: int = 0, review: dict | None = None) -> Path:
+        when = datetime(2026, 11, 1, 9, 0) + timedelta(minutes=minute)
+        store = Store(user_dirs, now=lambda: when)
+        q = bank.question(qid)
+        transcript = timed_transcript(text, wpm=150)
+        report = analyse_answer(transcript, bank, q.category, q)
+        if review is not None:
+            report.extra["self_review"] = review
+        return store.save(report, np.zeros(int(16000 * (transcript.duration or 1)), np.float32))
+
+    return add

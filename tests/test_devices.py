@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voiceprep.audio import decode
@@ -349,3 +351,67 @@ def test_input_dropped_during_a_stall_is_counted_as_an_overflow(pulse, synth, tm
     rec = json.loads(out)["recording"]
     assert rec["ended_by"] == "interrupt"
     assert rec["overflows"] >= 1 and 0.5 < rec["lost_s"] < 2.5, rec
+
+
+@pytest.fixture(scope="module")
+def replay_attempt(pulse, synth, tmp_path_factory) -> Path:
+    """One attempt made with `review` (real model), to replay."""
+    rec = tmp_path_factory.mktemp("replay") / "rec"
+    answer = synth(ANSWER, "replay-answer", wpm=160)
+    subprocess.run([EXE, "review", str(answer), "-q", "sd-url-shortener", "--recordings", str(rec), "--json"],
+                   env=pulse, check=True, capture_output=True)
+    return rec
+
+
+def test_replay_plays_the_answer_into_the_speaker(pulse, replay_attempt, tmp_path, whisper):
+    capture = tmp_path / "heard.wav"
+    parec = subprocess.Popen(["parecord", "--device=vspk.monitor", "--rate=16000", "--channels=1",
+                              "--file-format=wav", str(capture)], env=pulse)
+    time.sleep(0.5)
+    out = subprocess.run([EXE, "replay", "last", "--at", "5", "--json", "--recordings", str(replay_attempt)],
+                         env=pulse, capture_output=True, text=True, timeout=120)
+    time.sleep(0.5)
+    parec.send_signal(signal.SIGINT)
+    parec.wait(timeout=10)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["finished"] and result["started_at"] == 5.0 and result["keys"] == []
+    assert {m["kind"] for m in result["moments"]} >= {"cue"}
+    played = decode(replay_attempt.glob("*/answer.wav").__next__())
+    heard = decode(capture)
+    loud = np.flatnonzero(np.abs(heard) > 0.02)
+    assert len(loud), "nothing reached the speaker"
+    heard_s = (loud[-1] - loud[0]) / 16000
+    assert heard_s == pytest.approx(len(played) / 16000 - 5, abs=1.5)
+    text = whisper.transcribe(heard, ["cache", "shard"]).text.lower()
+    assert "cache" in text and "before i design" not in text  # it started 5 s in
+
+
+def test_replay_keys_in_a_terminal(pulse, replay_attempt):
+    assert shutil.which("tmux"), "tmux is required (make test installs it)"
+    cmd = f"{EXE} replay last --recordings {replay_attempt}"
+    tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmd, env=pulse)
+    clock = re.compile(r"(\d+):(\d\d) / ")
+
+    def position(screen: str) -> int:
+        *_, m = clock.finditer(screen)
+        return int(m.group(1)) * 60 + int(m.group(2))
+    try:
+        wait_for("▶ playing", pulse)
+        tmux("send-keys", "-t", "ui", "Space", env=pulse)
+        first = position(wait_for("⏸ paused", pulse))
+        time.sleep(1.5)
+        assert position(wait_for("⏸ paused", pulse)) == first  # time stands still while paused
+        tmux("send-keys", "-t", "ui", "Right", env=pulse)
+        time.sleep(0.5)
+        assert position(wait_for("⏸ paused", pulse)) == first + 5
+        tmux("send-keys", "-t", "ui", "Left", env=pulse)
+        tmux("send-keys", "-t", "ui", "Space", env=pulse)
+        wait_for("▶ playing", pulse)
+        tmux("send-keys", "-t", "ui", "q", env=pulse)
+        deadline = time.monotonic() + 10
+        while tmux("has-session", "-t", "ui", env=pulse).returncode == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert tmux("has-session", "-t", "ui", env=pulse).returncode != 0, "q did not quit"
+    finally:
+        tmux("kill-server", env=pulse)

@@ -66,6 +66,7 @@ class Question:
     target_s: float
     prep_s: float = 0.0
     cues: tuple[str, ...] = ()  # extra cues beyond the category's
+    focus: tuple[str, ...] = ()  # cues this question especially exercises (practice --focus)
     follow_ups: tuple[str, ...] = ()
     vocabulary: tuple[str, ...] = ()
     source: str = ""
@@ -269,7 +270,8 @@ def _parse_question(n: int, raw: Any, source: str) -> Question:
     qid = raw.get("id")
     where = _Where(source, f"question {n}" + (f" '{qid}'" if isinstance(qid, str) else ""))
     where.ident(qid)
-    where.only(raw, {"id", "category", "text", "target_s", "prep_s", "cues", "follow_ups", "vocabulary"})
+    where.only(raw, {"id", "category", "text", "target_s", "prep_s", "cues", "focus", "follow_ups",
+                    "vocabulary"})
     target = where.number(raw, "target_s", low=1)
     return Question(
         id=qid,
@@ -278,6 +280,7 @@ def _parse_question(n: int, raw: Any, source: str) -> Question:
         target_s=target,
         prep_s=where.number(raw, "prep_s", 0),
         cues=where.strings(raw, "cues"),
+        focus=where.strings(raw, "focus"),
         follow_ups=where.strings(raw, "follow_ups"),
         vocabulary=where.strings(raw, "vocabulary"),
         source=source,
@@ -345,7 +348,8 @@ def merge(files: list[BankFile]) -> Bank:
         if q.category not in categories:
             raise BankError(f"{q.source}: question '{q.id}': field 'category': unknown category "
                             f"'{q.category}' (known: {', '.join(sorted(categories))})")
-        for c in q.cues:
-            if c not in cues:
-                raise BankError(f"{q.source}: question '{q.id}': field 'cues': unknown cue '{c}'")
+        for fld in ("cues", "focus"):
+            for c in getattr(q, fld):
+                if c not in cues:
+                    raise BankError(f"{q.source}: question '{q.id}': field '{fld}': unknown cue '{c}'")
     return Bank(questions, cues, categories)

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from . import __version__
 from .bank import Bank, Question, load_bank
-from .errors import QuestionNotFound, StorageError, TranscriptError, VoicePrepError
+from .errors import QuestionNotFound, TranscriptError, VoicePrepError
 from .metrics import Thresholds
 from .render import render_report
 from .report import Report, analyse_answer
@@ -107,13 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub, common, thresholds)
 
-    rp = sub.add_parser("report", parents=[common], help="write an attempt's report as a page (HTML) or Markdown")
-    rp.add_argument("attempt", metavar="ATTEMPT", help="attempt id, a unique prefix of it, or `last`")
-    rp.add_argument("--html", action="store_true", help="write a self-contained HTML page (the default)")
-    rp.add_argument("--markdown", action="store_true", help="print the Markdown report instead")
-    rp.add_argument("--out", metavar="FILE", help="where to write the page (default: report.html in the attempt)")
-    rp.add_argument("--embed-audio", action="store_true", help="put the audio inside the page (one file to share)")
-    rp.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
+    from .cli_review import add_parsers as add_review_parsers
+
+    add_review_parsers(sub, common)
 
     q = sub.add_parser("questions", parents=[common], help="list the question bank")
     q.add_argument("--category", "-c", help="only this category")
@@ -250,37 +246,6 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, env: Env) -> int:
-    import base64
-
-    from .html import render_html
-    from .phases import phases
-    from .store import atomic_write
-
-    store = _store(args, env)
-    folder = store.find(args.attempt)
-    if args.markdown:
-        env.stdout.write((folder / "report.md").read_text(encoding="utf-8"))
-        return 0
-    doc = store.load_report(folder.name)
-    transcript = Transcript.from_dict(json.loads((folder / "transcript.json").read_text(encoding="utf-8")))
-    bank = _bank(args, env)
-    category = doc["question"]["category"]
-    spans = phases(transcript, bank, category) if category in bank.categories else []
-    out = Path(args.out).expanduser() if args.out else folder / "report.html"
-    audio = folder / "answer.wav"
-    if args.embed_audio and audio.is_file():
-        src = "data:audio/wav;base64," + base64.b64encode(audio.read_bytes()).decode()
-    else:
-        src = os.path.relpath(audio, out.parent)
-    try:
-        atomic_write(out, render_html(doc, spans, src).encode())
-    except OSError as exc:
-        raise StorageError(f"{out}: cannot write: {exc.strerror or exc}") from None
-    env.stdout.write(f"{out}\n")
-    return 0
-
-
 def cmd_questions(args: argparse.Namespace, env: Env) -> int:
     bank = _bank(args, env)
     qs = bank.list_questions(args.category)
@@ -301,11 +266,12 @@ def cmd_questions(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
-def _device_command(name: str) -> Callable[[argparse.Namespace, Env], int]:
+def _lazy_command(module: str, name: str) -> Callable[[argparse.Namespace, Env], int]:
+    """A command from a module imported only when it runs (device and review code stay unloaded)."""
     def run(args: argparse.Namespace, env: Env) -> int:
-        from .cli_practice import COMMANDS
+        import importlib
 
-        return COMMANDS[name](args, env)
+        return importlib.import_module(f".{module}", __package__).COMMANDS[name](args, env)
     return run
 
 
@@ -313,8 +279,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Env], int]] = {
     "check": cmd_check,
     "review": cmd_review,
     "questions": cmd_questions,
-    "report": cmd_report,
-    **{name: _device_command(name) for name in ("practice", "demo", "recover", "devices", "loop", "doctor")},
+    **{name: _lazy_command("cli_practice", name)
+       for name in ("practice", "demo", "recover", "devices", "loop", "doctor")},
+    **{name: _lazy_command("cli_review", name) for name in ("report", "replay", "history", "export")},
 }
 
 

@@ -47,6 +47,8 @@ def add_parsers(sub, common, thresholds) -> None:
     p.add_argument("--category", "-c", metavar="C", help="pick from this category")
     p.add_argument("--rounds", type=int, default=1, metavar="N", help="questions in a row (default 1)")
     p.add_argument("--seed", type=int, help="seed for the random choice of questions")
+    p.add_argument("--focus", metavar="weakest|CUE",
+                   help="pick questions that exercise the cues you miss most (weakest) or one cue")
     p.add_argument("--no-speak", action="store_true", help="show the question without speaking it")
     p.add_argument("--prep", action="store_true", help="count down the question's preparation time first")
     p.add_argument("--limit", type=float, metavar="S", help="end the answer after S seconds (default 1.5 x target)")
@@ -86,19 +88,49 @@ def _device(value: str | None) -> int | str | None:
     return int(value) if value.isdigit() else value
 
 
-def _pick(bank: Bank, args: argparse.Namespace) -> list[Question]:
+def _pick(bank: Bank, args: argparse.Namespace, env) -> tuple[list[Question], str | None]:
+    """The questions to ask, and a line saying why when --focus chose them."""
     if args.rounds < 1:
         raise QuestionNotFound("--rounds must be at least 1")
     if args.question:
-        return [bank.question(q) for q in args.question]
+        if args.focus:
+            raise QuestionNotFound("give --question or --focus, not both")
+        return [bank.question(q) for q in args.question], None
     pool = bank.list_questions(args.category)
     if not pool:
         raise QuestionNotFound(f"no questions in category '{args.category}'")
     rng = random.Random(args.seed)
+    if args.focus:
+        return _focus(bank, args, env, rng)
     picks = rng.sample(pool, min(args.rounds, len(pool)))
     while len(picks) < args.rounds:
         picks.append(rng.choice(pool))
-    return picks
+    return picks, None
+
+
+def _focus(bank: Bank, args: argparse.Namespace, env, rng: random.Random) -> tuple[list[Question], str]:
+    from .cli import _store
+    from .history import CueTrend, cue_trends, pick_focus, weakest
+    from .index import Index
+
+    if args.focus != "weakest" and args.focus not in bank.cues:
+        raise QuestionNotFound(f"--focus takes 'weakest' or a cue id, not '{args.focus}' "
+                               f"(cues: {', '.join(sorted(bank.cues))})")
+    with Index.open(_store(args, env).root) as index:
+        recent = [a.question or "" for a in index.attempts(limit=20)]
+        trends = cue_trends(index.cue_outcomes())
+    if args.focus != "weakest":  # one named cue: treat it as the only weak one
+        trends = [CueTrend(args.focus, outcomes=[False, False])]
+    picks = pick_focus(bank, trends, recent, args.category, args.rounds, rng)
+    weak = weakest(trends)
+    if not weak:
+        why = "Focus: no history yet (or no cue missed), so questions are picked at random."
+    else:
+        names = ", ".join(f"{bank.cues[t.cue].label if t.cue in bank.cues else t.cue}"
+                          + (f" ({t.recent_rate:.0%} of the last {min(len(t.outcomes), 10)})"
+                             if args.focus == "weakest" else "") for t in weak)
+        why = f"Focus: {names}"
+    return picks, why
 
 
 def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowed: bool = True) -> Session:
@@ -187,9 +219,11 @@ def cmd_practice(args: argparse.Namespace, env) -> int:
 
     bank = _bank(args, env)
     thresholds = _thresholds(args)
-    questions = _pick(bank, args)
+    questions, why = _pick(bank, args, env)
     _resolve_model(args)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
+    if why:
+        console.print(f"[magenta]{why}[/]")
     session = _session(args, env, bank, thresholds, console, _recorder_factory(args, env))
     options = Options(time_limit_s=args.limit, stop_on_silence_s=args.stop_on_silence,
                       speak=not args.no_speak, live=console.is_terminal)

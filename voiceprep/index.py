@@ -1,0 +1,190 @@
+"""An SQLite index over the attempt folders, so history answers fast with thousands of attempts.
+
+The folders stay the source of truth: the index holds a few figures per attempt, keyed by
+the attempt id and the modification time of its report.json. Every open syncs it with the
+folders (one stat per attempt; only new or changed reports are read), and a missing,
+corrupt or outdated index file is rebuilt from them. When the recordings folder is
+read-only the index lives in memory for the one command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+INDEX_NAME = ".index.sqlite"
+_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS attempts (
+    id TEXT PRIMARY KEY, mtime_ns INTEGER, created TEXT, question TEXT, category TEXT,
+    duration_s REAL, wpm REAL, fillers_per_100 REAL, cues_hit INTEGER, cues_total INTEGER,
+    rating INTEGER, reviewed INTEGER, agreed INTEGER);
+CREATE TABLE IF NOT EXISTS cues (
+    attempt TEXT, cue TEXT, hit INTEGER, agree INTEGER,
+    PRIMARY KEY (attempt, cue));
+CREATE INDEX IF NOT EXISTS cues_by_cue ON cues (cue);
+CREATE INDEX IF NOT EXISTS attempts_by_question ON attempts (question);
+"""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One row of history: what the table and the trends need, nothing more."""
+
+    id: str
+    created: str
+    question: str | None
+    category: str
+    duration_s: float | None
+    wpm: float | None
+    fillers_per_100: float | None
+    cues_hit: int
+    cues_total: int
+    rating: int | None
+    reviewed: int
+    agreed: int
+
+
+def row_from_report(attempt_id: str, doc: dict, created: str | None = None) -> tuple[tuple, list[tuple]]:
+    """The index rows of one report.json document: (attempt row, cue rows)."""
+    timing = doc.get("timing") or {}
+    fillers = doc.get("fillers") or {}
+    review = doc.get("self_review") or {}
+    verdicts = {v.get("cue"): bool(v.get("agree")) for v in review.get("verdicts", [])}
+    cues = [c for c in doc.get("cues", []) if isinstance(c, dict) and c.get("id")]
+    q = doc.get("question") or {}
+    attempt = (attempt_id, created or _created_from_id(attempt_id), q.get("id"), q.get("category") or "",
+               timing.get("duration_s"), timing.get("wpm"), fillers.get("per_100_words"),
+               sum(bool(c.get("hit")) for c in cues), len(cues), review.get("rating"),
+               len(verdicts), sum(verdicts.values()))
+    cue_rows = [(attempt_id, c["id"], int(bool(c.get("hit"))),
+                 None if c["id"] not in verdicts else int(verdicts[c["id"]])) for c in cues]
+    return attempt, cue_rows
+
+
+def _created_from_id(attempt_id: str) -> str:
+    """Ids start with YYYYmmdd-HHMMSS; that is when the attempt was made."""
+    s = attempt_id[:15]
+    if len(s) == 15 and s[:8].isdigit() and s[9:].isdigit():
+        return f"{s[:4]}-{s[4:6]}-{s[6:8]}T{s[9:11]}:{s[11:13]}:{s[13:15]}"
+    return ""
+
+
+class Index:
+    """Open with `Index.open(root)`; use as a context manager so the connection closes."""
+
+    def __init__(self, db: sqlite3.Connection, root: Path) -> None:
+        self.db = db
+        self.root = root
+
+    @classmethod
+    def open(cls, root: Path) -> "Index":
+        db = _connect(root)
+        index = cls(db, root)
+        index.sync()
+        return index
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    def sync(self) -> int:
+        """Bring the index in line with the folders; returns how many attempts were (re)read."""
+        on_disk = dict(_report_mtimes(self.root))
+        known = dict(self.db.execute("SELECT id, mtime_ns FROM attempts"))
+        gone = [k for k in known if k not in on_disk]
+        changed = [k for k, m in on_disk.items() if known.get(k) != m]
+        if not gone and not changed:
+            return 0
+        rows, cue_rows = [], []
+        for attempt_id in changed:
+            doc = _read_json(self.root / attempt_id / "report.json")
+            if doc is None:  # half-written or damaged: skip now, retry next time
+                continue
+            row, cues = row_from_report(attempt_id, doc)
+            rows.append((on_disk[attempt_id], *row))
+            cue_rows += cues
+        with self.db:
+            self.db.executemany("DELETE FROM attempts WHERE id = ?", [(k,) for k in gone + changed])
+            self.db.executemany("DELETE FROM cues WHERE attempt = ?", [(k,) for k in gone + changed])
+            self.db.executemany("INSERT INTO attempts (mtime_ns, id, created, question, category, duration_s, wpm, "
+                                "fillers_per_100, cues_hit, cues_total, rating, reviewed, agreed) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO cues VALUES (?,?,?,?)", cue_rows)
+        return len(rows)
+
+    def attempts(self, question: str | None = None, limit: int | None = None) -> list[Attempt]:
+        """Attempts oldest first; with `limit`, only the newest `limit` of them."""
+        where, params = ("WHERE question = ?", [question]) if question else ("", [])
+        sql = (f"SELECT id, created, question, category, duration_s, wpm, fillers_per_100, cues_hit, cues_total, "
+               f"rating, reviewed, agreed FROM attempts {where} ORDER BY id DESC")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Attempt(*r) for r in reversed(self.db.execute(sql, params).fetchall())]
+
+    def cue_outcomes(self) -> Iterator[tuple[str, str, int, int | None]]:
+        """(cue, attempt id, hit, self-review agreement or None), attempts in order."""
+        return iter(self.db.execute("SELECT cue, attempt, hit, agree FROM cues ORDER BY attempt"))
+
+
+def _connect(root: Path) -> sqlite3.Connection:
+    path = root / INDEX_NAME
+    if not (root.is_dir() and os.access(root, os.W_OK)):
+        db = sqlite3.connect(":memory:")
+        db.executescript(_SCHEMA)
+        return db
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        if _version(db) == _VERSION:
+            return db
+    except sqlite3.DatabaseError:
+        pass
+    db.close()
+    # missing, outdated or corrupt: the folders hold everything, so start over
+    for p in (path, path.with_name(INDEX_NAME + "-journal")):
+        p.unlink(missing_ok=True)
+    db = sqlite3.connect(path, timeout=10)
+    db.executescript(_SCHEMA)
+    with db:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (str(_VERSION),))
+    return db
+
+
+def _version(db: sqlite3.Connection) -> int | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.OperationalError:  # no such table: a new or foreign file
+        return None
+    return int(row[0]) if row else None
+
+
+def _report_mtimes(root: Path) -> Iterator[tuple[str, int]]:
+    if not root.is_dir():
+        return
+    with os.scandir(root) as entries:
+        for e in entries:
+            if e.name.startswith(".") or not e.is_dir():
+                continue
+            try:
+                yield e.name, os.stat(os.path.join(e.path, "report.json")).st_mtime_ns
+            except OSError:
+                continue  # still recording, or not an attempt
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+__all__ = ["Attempt", "Index", "INDEX_NAME", "row_from_report"]
