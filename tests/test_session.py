@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -226,3 +227,58 @@ def test_prep_countdown_runs_and_enter_skips_it(tmp_path, bank, monkeypatch):
     s.keys = Keys(at=2)
     s._prep(30.0)
     assert clock[0] < 1.0  # Enter started the answer early
+
+
+class ChunkFake(FakeTranscriber):
+    """A FakeTranscriber that also takes chunks: each window of audio is 'heard' as the next
+    words of the answer, so the session's incremental path runs without a model."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.words = text.split()
+        self.windows: list[int] = []
+
+    def speech_spans(self, audio, min_silence_s=0.25):
+        return [(0, len(audio))] if len(audio) and np.abs(audio).max() > 0.01 else []
+
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False):
+        from voiceprep.transcript import Word
+
+        self.windows.append(len(audio))
+        take, self.words = self.words[:3], self.words[3:]
+        end = len(audio) / 16000
+        return [Word(" " + w, end - 0.3 + i * 0.05, end - 0.27 + i * 0.05) for i, w in enumerate(take)]
+
+
+def test_incremental_path_feeds_the_stream_keeps_no_audio_and_shows_captions(tmp_path, bank):
+    class Paced(ScriptedRecorder):  # 25 s of steady sound, 20x real time: the front lane cuts at max_chunk_s
+        def read(self, timeout):
+            time.sleep(0.005)
+            return super().read(timeout)
+
+    s = make_session(tmp_path, bank, Paced(250))
+    s.transcriber = ChunkFake(ANSWER)
+    s.console = Console(file=io.StringIO(), width=100, force_terminal=True)
+    report = s.ask(bank.question("sd-url-shortener"), Options(live=True, captions=True))
+    s.close()
+    facts = report.extra["transcription"]
+    assert facts["mode"] == "incremental" and facts["passes"] >= 2 and s.transcriber.windows
+    assert report.transcript.words and report.transcript.duration == pytest.approx(25.0)
+    assert s.transcriber.calls == []  # never a whole-file transcription
+    assert "heard: …" in s.console.file.getvalue()
+    whole = make_session(tmp_path, bank, ScriptedRecorder(20))
+    whole.transcriber = ChunkFake(ANSWER)
+    r2 = whole.ask(bank.question("sd-url-shortener"), Options(live=False, incremental=False))
+    assert r2.extra["transcription"] == {"mode": "whole-file"} and whole.transcriber.calls
+
+
+def test_record_into_a_stream_holds_no_audio_in_memory(tmp_path, bank):
+    fed = []
+
+    class Sink:
+        def feed(self, samples):
+            fed.append(len(samples))
+
+    s = make_session(tmp_path, bank, ScriptedRecorder(10))
+    rec = s.record(tmp_path / "a.wav", 60, 90, Options(live=False), stream=Sink())
+    assert rec.audio is None and sum(fed) == 16000 and rec.seconds == pytest.approx(1.0)

@@ -40,8 +40,12 @@ def add_parsers(sub, common, thresholds) -> None:
     store = argparse.ArgumentParser(add_help=False)
     store.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
     store.add_argument("--model", default=None, help="Whisper model (default: bundled tiny.en)")
+    listen = argparse.ArgumentParser(add_help=False)
+    listen.add_argument("--whole-file", action="store_true",
+                        help="transcribe after the answer ends instead of while it is spoken")
+    listen.add_argument("--captions", action="store_true", help="show the words heard so far while recording")
 
-    p = sub.add_parser("practice", parents=[common, thresholds, devices, store],
+    p = sub.add_parser("practice", parents=[common, thresholds, devices, store, listen],
                        help="the live loop: speak a question, record, transcribe, report")
     p.add_argument("--question", "-q", action="append", metavar="ID", help="ask this question (repeatable)")
     p.add_argument("--category", "-c", metavar="C", help="pick from this category")
@@ -57,7 +61,7 @@ def add_parsers(sub, common, thresholds) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="with --answer-file: feed this many times faster than real time")
     p.add_argument("--json", action="store_true", help="non-interactive; print the JSON report (latency filled)")
 
-    d = sub.add_parser("demo", parents=[common, devices, store],
+    d = sub.add_parser("demo", parents=[common, devices, store, listen],
                        help="the whole loop without a microphone: a synthesized candidate answers")
     d.add_argument("--speed", type=float, default=1.0, help="feed the answer faster than real time")
     d.add_argument("--json", action="store_true", help="print the JSON report")
@@ -67,7 +71,7 @@ def add_parsers(sub, common, thresholds) -> None:
 
     sub.add_parser("devices", help="list audio input and output devices")
 
-    lp = sub.add_parser("loop", parents=[common, thresholds, devices, store],
+    lp = sub.add_parser("loop", parents=[common, thresholds, devices, store, listen],
                         help="a mock interview of several rounds, with a scorecard")
     lp.add_argument("--rounds", default="deep_dive,system_design,behavioral", metavar="C,C,...",
                     help="one category per round (default %(default)s)")
@@ -138,9 +142,10 @@ def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowe
 
     speak = not getattr(args, "no_speak", False)
     speaker = env.make_speaker(_device(args.output_device)) if speak else FakeSpeaker()
+    transcriber = env.make_transcriber(args.model)
     interactive = keys_allowed and console.is_terminal and not args.json and env.stdin.isatty()
     session = Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
-                   transcriber=env.make_transcriber(args.model), store=_store(args, env), console=console,
+                   transcriber=transcriber, store=_store(args, env), console=console,
                    keys=LineKeys(env.stdin) if interactive else NoKeys(), get_time=env.get_time,
                    thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started)
     return session
@@ -207,7 +212,7 @@ def _emit_reports(reports: list[Report], args, env) -> None:
 def _recorder_factory(args: argparse.Namespace, env) -> Callable[[], Recorder]:
     """The answer's source: --answer-file streamed in real time, or the microphone."""
     if args.answer_file:
-        FileRecorder(args.answer_file)  # decode now: a bad file fails before anything is spoken
+        FileRecorder(args.answer_file).stop()  # open now: a bad file fails before anything is spoken
         return lambda: FileRecorder(args.answer_file, speed=args.speed, get_time=env.get_time)
     device = _device(args.input_device)
     env.check_input(device)
@@ -224,12 +229,13 @@ def cmd_practice(args: argparse.Namespace, env) -> int:
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
     if why:
         console.print(f"[magenta]{why}[/]")
-    session = _session(args, env, bank, thresholds, console, _recorder_factory(args, env))
     options = Options(time_limit_s=args.limit, stop_on_silence_s=args.stop_on_silence,
-                      speak=not args.no_speak, live=console.is_terminal)
+                      speak=not args.no_speak, live=console.is_terminal, captions=args.captions,
+                      incremental=not args.whole_file)
     options.prep_s = -1.0 if args.prep else 0.0  # -1: each question's own prep time
     pool = bank.list_questions(args.category or (questions[0].category if args.question else None))
-    _emit_reports(_run_rounds(session, questions, options, args, env, console, pool), args, env)
+    with _session(args, env, bank, thresholds, console, _recorder_factory(args, env)) as session:
+        _emit_reports(_run_rounds(session, questions, options, args, env, console, pool), args, env)
     return 0
 
 
@@ -249,10 +255,12 @@ def cmd_demo(args: argparse.Namespace, env) -> int:
         console.print("[dim]Demo: a synthesized candidate answers in real time.[/]")
         args.no_speak = False
         # the candidate is synthetic: no keys, no menu
-        session = _session(args, env, bank, Thresholds(), console,
-                           lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time), keys_allowed=False)
-        options = Options(speak=True, live=console.is_terminal)
-        _emit_reports(_run_rounds(session, [question], options, args, env, console), args, env)
+        options = Options(speak=True, live=console.is_terminal, captions=args.captions,
+                          incremental=not args.whole_file)
+        with _session(args, env, bank, Thresholds(), console,
+                      lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time),
+                      keys_allowed=False) as session:
+            _emit_reports(_run_rounds(session, [question], options, args, env, console), args, env)
         return 0
 
 
@@ -269,17 +277,18 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
     questions = [rng.choice(bank.list_questions(c)) for c in cats]
     _resolve_model(args)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
-    session = _session(args, env, bank, thresholds, console, _recorder_factory(args, env))
-    options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal)
+    options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal,
+                      captions=args.captions, incremental=not args.whole_file)
     reports = []
     if threading.current_thread() is threading.main_thread():
         _stop_signals_end_the_answer()
-    for i, q in enumerate(questions, 1):
-        console.rule(f"Round {i} of {len(questions)}: {bank.category(q.category).label}")
-        report = session.ask(q, options)
-        reports.append(report)
-        if not args.json:
-            console.print(render_report(report))
+    with _session(args, env, bank, thresholds, console, _recorder_factory(args, env)) as session:
+        for i, q in enumerate(questions, 1):
+            console.rule(f"Round {i} of {len(questions)}: {bank.category(q.category).label}")
+            report = session.ask(q, options)
+            reports.append(report)
+            if not args.json:
+                console.print(render_report(report))
     if args.json:
         env.stdout.write(json.dumps({"schema": 1, "rounds": [r.to_json() for r in reports],
                                      "scorecard": {"cues_hit": sum(r.hits for r in reports),

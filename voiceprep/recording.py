@@ -13,6 +13,7 @@ import os
 import queue
 import struct
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -117,12 +118,20 @@ class FileRecorder:
     """Plays an audio file into the session in place of a microphone (demos, tests, benchmarks).
 
     With `speed=1.0` blocks arrive in real time; a larger speed feeds faster than real time.
+    A 16 kHz mono 16-bit WAV is read block by block (an hour-long answer costs no memory);
+    any other file is decoded whole first.
     """
 
     def __init__(self, path: Path | str, speed: float = 1.0, get_time: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        audio = decode(path)
-        self._pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+        self._wav = _plain_wav(Path(path))
+        if self._wav is None:
+            audio = decode(path)
+            self._pcm: np.ndarray | None = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+            self._len = len(self._pcm)
+        else:
+            self._pcm = None
+            self._len = self._wav.getnframes()
         self._speed = speed
         self._get_time, self._sleep = get_time, sleep
         self._pos = 0
@@ -143,16 +152,36 @@ class FileRecorder:
             return None
         if wait > 0:
             self._sleep(wait)
-        block = Block(self._pcm[self._pos: self._pos + n])
+        if self._wav is not None:
+            samples = np.frombuffer(self._wav.readframes(n), np.int16)
+            if not len(samples):  # the header promised more than the file holds
+                self.stop()
+                return None
+        else:
+            samples = self._pcm[self._pos: self._pos + n]
         self._pos += n
-        return block
+        return Block(samples)
 
     @property
     def exhausted(self) -> bool:
-        return self._pos >= len(self._pcm)
+        return self._pos >= self._len
 
     def stop(self) -> None:
-        self._pos = len(self._pcm)
+        self._pos = self._len
+        if self._wav is not None:
+            self._wav.close()
+
+
+def _plain_wav(path: Path) -> wave.Wave_read | None:
+    """An open reader when `path` is a WAV already in the analysis format, else None."""
+    try:
+        w = wave.open(str(path), "rb")
+    except (OSError, EOFError, wave.Error):
+        return None
+    if (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (SAMPLE_RATE, 1, 2) and w.getnframes() > 0:
+        return w
+    w.close()
+    return None
 
 
 def import_sounddevice() -> Any:

@@ -29,6 +29,7 @@ from .recording import Recorder, WavWriter
 from .report import Report, _clock, analyse_answer
 from .speech import Speaker
 from .store import Store
+from .incremental import IncrementalStream, Stream, open_stream
 from .transcribe import Transcriber
 
 SILENCE_DB = -45.0  # below this level a block counts as silence
@@ -75,7 +76,8 @@ class Options:
     prep_s: float = 0.0  # -1: the question's own prep time
     speak: bool = True
     live: bool = True
-    captions: bool = False
+    captions: bool = False  # the live panel shows the words heard so far (incremental only)
+    incremental: bool = True  # transcribe while recording; False: the whole file after the end
 
 
 GAP_S = 0.5  # audio this far behind the clock was dropped before it reached us
@@ -109,7 +111,7 @@ class GapMeter:
 
 @dataclass
 class Recording:
-    audio: np.ndarray
+    audio: np.ndarray | None  # None when the blocks went to a stream instead of memory
     seconds: float
     overflows: int  # PortAudio's overflow flags plus gaps found by GapMeter
     ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost | storage-error
@@ -129,6 +131,18 @@ class Session:
     thresholds: Thresholds | None = None
     model_name: str | None = None
     launched_at: float | None = None  # when the command started, to measure time to the question
+    _streams: list[Stream] = field(default_factory=list, repr=False)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for transcription still running in the background (see IncrementalStream.close)."""
+        while self._streams:
+            self._streams.pop().close()
 
     def preload(self) -> threading.Thread:
         """Load the model in the background while the question is spoken."""
@@ -139,6 +153,7 @@ class Session:
 
     def ask(self, question: Question, options: Options, label: str | None = None) -> Report:
         """One round: speak the question, record the answer to disk, analyse and store it."""
+        self.close()
         loading = self.preload()
         self.console.print(Panel(Text(question.text, style="bold"), title=f"{question.category} · {question.id}",
                                  title_align="left", border_style="cyan"))
@@ -155,15 +170,28 @@ class Session:
         self.store.write_meta(folder, {"question": question.id, "category": question.category,
                                        "status": "recording", "model": self.model_name})
         limit = options.time_limit_s or question.target_s * 1.5
-        rec = self.record(folder / "answer.wav", question.target_s, limit, options)
+        vocab = self.bank.vocabulary_for(question.category, question)
+        captions: list[str] = []
+        stream = open_stream(self.transcriber, vocab, options.incremental,
+                             on_words=(lambda ws: captions.extend(w.word for w in ws)) if options.captions else None)
+        self._streams.append(stream)
+        try:
+            rec = self.record(folder / "answer.wav", question.target_s, limit, options, stream=stream,
+                              captions=captions if options.captions else None)
+        except BaseException:
+            stream.cancel()
+            raise
         ended = self.get_time()
         self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
                                        "overflows": rec.overflows, "ended_by": rec.ended_by})
         loading.join()
-        report = self.analyse(rec.audio, question)
+        transcript = stream.finish()
+        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds)
+        report.model = self.model_name
         report.feedback_s = self.get_time() - ended
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
-                                           "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)}})
+                                           "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
+                             "transcription": _stream_facts(stream)})
         if self.launched_at is not None:
             startup = {"question_shown_s": round(question_at - self.launched_at, 3)}
             heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
@@ -171,13 +199,6 @@ class Session:
                 startup["question_heard_s"] = round(heard - self.launched_at, 3)
             report.extra["startup"] = startup
         self.store.write_results(folder, report, {"status": "done"})
-        return report
-
-    def analyse(self, audio: np.ndarray, question: Question) -> Report:
-        vocab = self.bank.vocabulary_for(question.category, question)
-        transcript = self.transcriber.transcribe(audio, vocab)
-        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds)
-        report.model = self.model_name
         return report
 
     def _prep(self, seconds: float) -> None:
@@ -189,10 +210,12 @@ class Session:
                     break
                 time.sleep(0.1)
 
-    def record(self, path: Path, target_s: float, limit_s: float, options: Options) -> Recording:
+    def record(self, path: Path, target_s: float, limit_s: float, options: Options, stream: Stream | None = None,
+               captions: list[str] | None = None) -> Recording:
         """Record until Enter, the time limit, a long silence, Ctrl-C or the end of the input.
 
-        Each block goes to disk as it arrives; Ctrl-C ends the answer and keeps it.
+        Each block goes to disk as it arrives; Ctrl-C ends the answer and keeps it. With a
+        `stream`, blocks go to it rather than to memory (the transcriber keeps what it needs).
         """
         recorder = self.make_recorder()
         writer = WavWriter(path, get_time=self.get_time)
@@ -217,7 +240,10 @@ class Session:
                         break
                     continue
                 writer.write(block.samples)
-                blocks.append(block.samples)
+                if stream is not None:
+                    stream.feed(block.samples)
+                else:
+                    blocks.append(block.samples)
                 overflows += block.overflow
                 if gaps is not None:
                     gaps.add(len(block.samples) / SAMPLE_RATE)
@@ -225,7 +251,8 @@ class Session:
                 silent_for = silent_for + len(block.samples) / SAMPLE_RATE if level < SILENCE_DB else 0.0
                 if live:
                     shown = overflows + (gaps.gaps if gaps else 0)
-                    live.update(_panel(writer.seconds, target_s, limit_s, level, silent_for, shown), refresh=True)
+                    live.update(_panel(writer.seconds, target_s, limit_s, level, silent_for, shown, captions),
+                                refresh=True)
                 if writer.seconds >= limit_s:
                     ended_by = "limit"
                     break
@@ -250,13 +277,25 @@ class Session:
             if live:
                 live.stop()
         overflows = max(overflows, getattr(recorder, "overflows", 0)) + (gaps.gaps if gaps else 0)
-        pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
-        return Recording(pcm.astype(np.float32) / 32768.0, len(pcm) / SAMPLE_RATE, overflows, ended_by,
-                         round(gaps.lost_s, 2) if gaps else 0.0)
+        audio = None
+        if stream is None:
+            pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
+            audio = pcm.astype(np.float32) / 32768.0
+        return Recording(audio, writer.seconds, overflows, ended_by, round(gaps.lost_s, 2) if gaps else 0.0)
+
+
+def _stream_facts(stream: Stream) -> dict:
+    """How the transcript was made, for report.json (and the benchmark)."""
+    if not isinstance(stream, IncrementalStream):
+        return {"mode": "whole-file"}
+    passes = [p for p in stream.passes if "seconds" in p]
+    return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
+            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2),
+            "last_passes": passes[-4:]}
 
 
 def _panel(elapsed: float, target: float, limit: float, level_db: float, silent_for: float,
-           overflows: int) -> Panel:
+           overflows: int, captions: list[str] | None = None) -> Panel:
     width = 30
     filled = int(max(0.0, min(1.0, (level_db + 60) / 60)) * width)
     meter = Text("█" * filled, style="green" if level_db > SILENCE_DB else "dim") + Text("░" * (width - filled), style="dim")
@@ -272,6 +311,9 @@ def _panel(elapsed: float, target: float, limit: float, level_db: float, silent_
              Text("level  ") + meter + status]
     if overflows:
         lines.append(Text(f"input overflows: {overflows}", style="red"))
+    if captions is not None:
+        heard = "".join(captions[-24:]).strip()
+        lines.append(Text(f"heard: …{heard}" if heard else "heard: (listening)", style="italic"))
     lines.append(Text("Enter: finish · Ctrl-C: stop and keep the answer", style="dim"))
     return Panel(Group(*lines), title="Recording", title_align="left", border_style="red")
 

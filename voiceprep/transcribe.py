@@ -12,7 +12,8 @@ Both share one prompt (the design notes measured that they survive together).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
@@ -94,9 +95,16 @@ class WhisperTranscriber:
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0: one per core
     beam_size: int = 5
+    fast_beam_size: int = 1  # incremental front-lane passes: the user may be waiting for them
     _loaded: Any = None
+    _careful: Any = None  # a second instance on one core for the incremental careful lane
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def load(self) -> WhisperModel:
+        with self._lock:  # the preload thread and the incremental worker may ask at once
+            return self._load()
+
+    def _load(self) -> WhisperModel:
         if self._loaded is not None:
             return self._loaded
         from faster_whisper import WhisperModel
@@ -127,11 +135,49 @@ class WhisperTranscriber:
             raise NoSpeechError("no speech detected in the recording")
         return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
 
-    def _words(self, audio: np.ndarray, prompt: str | None) -> list[Word]:
-        segments, _info = self.load().transcribe(
+    def careful_model(self) -> WhisperModel:
+        """The model of the careful lane: its own instance on a single core, so the front lane,
+        which the user may be waiting for, always has a core to itself."""
+        with self._lock:
+            self._load()
+            if self._careful is None:
+                from faster_whisper import WhisperModel
+
+                target, local = resolve_model(self.model)
+                self._careful = WhisperModel(target, device="cpu", compute_type=self.compute_type,
+                                             cpu_threads=1, local_files_only=local)
+            return self._careful
+
+    def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str] = (), context: str = "",
+                    fast: bool = False, plain: bool = False) -> list[Word]:
+        """Words of one window of a longer answer (incremental.py), times from the window's start.
+
+        The text before the window follows the glossary in the prompt, so Whisper continues
+        the answer rather than starting afresh. `plain` drops the prompt (the stream's safety
+        net when a prompted pass heard too little); `fast` decodes greedily."""
+        prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
+        beam = self.fast_beam_size if fast else self.beam_size
+        model = self.load() if fast else self.careful_model()
+        words = self._words(audio, prompt, beam, model)
+        if len(words) > MAX_WORDS_PER_S * len(audio) / SAMPLE_RATE:  # a decoding stuck repeating itself
+            words = [] if plain else self.chunk_words(audio, vocabulary, context, fast, plain=True)
+        return words
+
+    def speech_spans(self, audio: np.ndarray, min_silence_s: float = 0.25) -> list[tuple[int, int]]:
+        """Speech as (start, end) sample offsets, by Silero VAD; silences shorter than min_silence_s are bridged."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        if audio.size == 0:
+            return []
+        opts = VadOptions(min_silence_duration_ms=int(min_silence_s * 1000), speech_pad_ms=30)
+        return [(s["start"], s["end"]) for s in get_speech_timestamps(audio, opts)]
+
+    def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
+               model: Any = None) -> list[Word]:
+        segments, _info = (model or self.load()).transcribe(
             audio,
             language="en",
-            beam_size=self.beam_size,
+            beam_size=beam_size or self.beam_size,
             word_timestamps=True,
             initial_prompt=prompt,
             condition_on_previous_text=True,
@@ -149,6 +195,8 @@ class WhisperTranscriber:
 # Speech runs at 2 to 3 words a second; under 1 word per second of detected speech means
 # whole sentences went missing.
 MIN_WORDS_PER_SPEECH_S = 1.0
+# and nobody says more than 6 words a second: more is Whisper repeating itself
+MAX_WORDS_PER_S = 6.0
 
 
 def _hallucinated(seg: Any, words: list[Any]) -> bool:

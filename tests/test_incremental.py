@@ -1,0 +1,220 @@
+"""Incremental transcription: where chunks are cut, and that words come out once, in order,
+in the recording's time. Fast tests use a tone-coded fake model; slow ones the real Whisper."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from voiceprep.errors import NoSpeechError, TranscriptError
+from voiceprep.incremental import ChunkPolicy, IncrementalStream, WholeFileStream, find_cut, open_stream, quietest
+from voiceprep.transcribe import FakeTranscriber
+from voiceprep.transcript import Word
+
+R = 16000
+P = ChunkPolicy()
+
+
+def s(x: float) -> int:
+    return int(x * R)
+
+
+@pytest.mark.parametrize("spans, length, expected", [
+    ([], 2.0, None),                                         # too little audio yet
+    ([], 5.0, s(5.0) - s(0.25)),                             # silence only: dropped
+    ([(0.5, 2.0), (2.1, 4.5)], 4.6, None),                   # gaps too short, under max: wait
+    ([(0.5, 2.0), (2.5, 4.5)], 5.0, s(4.75)),                # trailing silence after the min: cut 0.25 s in
+    ([(0.5, 3.5), (4.0, 6.0)], 6.1, s(3.75)),                # a pause past min_chunk: its middle
+    ([(0.5, 2.0), (2.6, 6.0)], 6.1, None),                   # the only pause is before min_chunk
+    ([(0.5, 3.5), (4.0, 8.0), (8.6, 9.0)], 9.0, s(8.3)),     # the latest pause wins
+    ([(0.5, 21.0), (21.5, 22.0)], 22.0, s(20.0)),            # every pause past max: forced cut
+])
+def test_find_cut(spans, length, expected):
+    got = find_cut([(s(a), s(b)) for a, b in spans], s(length), P, energy=lambda lo, hi: hi)
+    assert got == expected
+
+
+def test_quietest_finds_the_silent_stretch():
+    audio = np.ones(s(3.0), np.float32)
+    audio[s(2.0):s(2.3)] = 0
+    assert s(2.0) <= quietest(audio, 0, len(audio)) <= s(2.3)
+
+
+class ToneModel:
+    """A fake model: word i of the script is a 0.3 s tone at 300 + 40 i Hz; silence between.
+
+    speech_spans and chunk_words find the tones by energy and name them by frequency,
+    so a word can only come out right if the stream handed over the right audio."""
+
+    def __init__(self, script: list[str], fail_on: int | None = None, delay: float = 0.0):
+        self.script, self.fail_on, self.delay = script, fail_on, delay
+        self.calls: list[tuple[int, bool]] = []
+
+    @staticmethod
+    def render(script: list[str], gaps: list[float]) -> tuple[np.ndarray, list[float]]:
+        parts, starts, t = [np.zeros(s(0.5), np.float32)], [], 0.5
+        for i, gap in enumerate(gaps):
+            tone = 0.5 * np.sin(2 * np.pi * (300 + 40 * i) * np.arange(s(0.3)) / R).astype(np.float32)
+            parts += [tone, np.zeros(s(gap), np.float32)]
+            starts.append(t)
+            t += 0.3 + gap
+        return np.concatenate(parts), starts
+
+    def speech_spans(self, audio, min_silence_s=0.25):
+        frames = len(audio) // 160
+        loud = (np.abs(audio[: frames * 160]).reshape(frames, 160).max(axis=1) > 0.1) if frames else np.zeros(0, bool)
+        spans, start, quiet = [], None, 0
+        for k, on in enumerate(loud):
+            if on:
+                start = k if start is None else start
+                quiet = 0
+            elif start is not None:
+                quiet += 1
+                if quiet * 160 >= min_silence_s * R:
+                    spans.append((start * 160, (k - quiet + 1) * 160))
+                    start, quiet = None, 0
+        if start is not None:
+            spans.append((start * 160, (frames - quiet) * 160))
+        return spans
+
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False):
+        self.calls.append((len(audio), fast))
+        time.sleep(self.delay)
+        words = []
+        for a, b in self.speech_spans(audio, 0.05):
+            seg = audio[a:b]
+            if b - a < s(0.2):
+                continue  # a tone cut in two by a border would show up here
+            freq = np.argmax(np.abs(np.fft.rfft(seg))) * R / len(seg)
+            i = int(round((freq - 300) / 40))
+            if i == self.fail_on:
+                raise RuntimeError("model crashed")
+            words.append(Word(" " + self.script[i], a / R, b / R))
+        return words
+
+
+def feed(stream, audio: np.ndarray, speed: float = 50.0) -> None:
+    block = s(0.1)
+    for i in range(0, len(audio), block):
+        stream.feed((audio[i:i + block] * 32767).astype(np.int16))
+        time.sleep(0.1 / speed)
+
+
+def test_every_word_once_in_order_in_recording_time():
+    n = 60
+    script = [f"w{i}" for i in range(n)]
+    rng = np.random.default_rng(4)
+    gaps = list(rng.choice([0.1, 0.15, 0.4, 0.8, 2.5], size=n, p=[0.4, 0.2, 0.2, 0.15, 0.05]))
+    audio, starts = ToneModel.render(script, gaps)
+    model = ToneModel(script)
+    stream = IncrementalStream(model, policy=ChunkPolicy(careful_min_s=4.0, careful_max_s=8.0))
+    feed(stream, audio)
+    transcript = stream.finish()
+    stream.close()
+    assert [w.text for w in transcript.words] == script             # none lost, none doubled
+    assert [w.start for w in transcript.words] == pytest.approx(starts, abs=0.02)
+    assert transcript.duration == pytest.approx(len(audio) / R, abs=0.11)
+    fronts = [p for p in stream.passes if p["lane"] == "front"]
+    assert len(fronts) >= 4 and fronts[-1]["final"]                  # chunked, and the tail was transcribed
+    assert all(p["window"][1] - p["window"][0] <= 30 for p in stream.passes)
+    assert stream.behind.done_to > 0 and any(not fast for _, fast in model.calls)  # the careful lane ran
+
+
+def test_tail_with_speech_and_silence_only_answers():
+    script = ["a", "b", "c"]
+    audio, _ = ToneModel.render(script, [0.1, 0.1, 0.0])  # the answer ends mid-speech
+    stream = IncrementalStream(ToneModel(script))
+    feed(stream, audio)
+    assert [w.text for w in stream.finish().words] == script
+    stream.close()
+    quiet = IncrementalStream(ToneModel(script))
+    feed(quiet, np.zeros(s(6.0), np.float32))
+    with pytest.raises(NoSpeechError):
+        quiet.finish()
+    quiet.close()
+
+
+def test_a_model_failure_is_reported_not_swallowed():
+    script = [f"w{i}" for i in range(12)]
+    audio, _ = ToneModel.render(script, [0.5] * 12)
+    stream = IncrementalStream(ToneModel(script, fail_on=3), careful=False)
+    feed(stream, audio)
+    with pytest.raises(TranscriptError, match="model crashed"):
+        stream.finish()
+    stream.close()
+
+
+def test_close_waits_for_a_pass_in_flight_and_finish_does_not():
+    script = [f"w{i}" for i in range(40)]
+    audio, _ = ToneModel.render(script, [0.5] * 40)
+    model = ToneModel(script, delay=0.3)
+    stream = IncrementalStream(model, policy=ChunkPolicy(careful_min_s=3.0))
+    feed(stream, audio, speed=20)
+    t0 = time.monotonic()
+    stream.finish()
+    stream.close()
+    assert not any(t.is_alive() for t in threading.enumerate() if t.name.startswith("voiceprep-"))
+    assert time.monotonic() - t0 < 5
+
+
+def test_open_stream_falls_back_to_whole_file_for_plain_transcribers():
+    fake = FakeTranscriber("we shard it")
+    stream = open_stream(fake, ["shard"])
+    assert isinstance(stream, WholeFileStream)
+    stream.feed(np.zeros(1600, np.int16))
+    assert stream.finish().text == "we shard it" and fake.calls == [["shard"]]
+    live = open_stream(ToneModel([]), [], incremental=True)
+    assert isinstance(live, IncrementalStream)
+    live.close()
+    assert isinstance(open_stream(ToneModel([]), [], incremental=False), WholeFileStream)
+
+
+SENTENCES = [
+    "So, um, before I design anything, can I ask how many users we expect?",
+    "I will assume ten million users and five thousand requests per second.",
+    "I would put a cache in front of the database and shard it by user.",
+    "The trade-off is that reads can be stale, so profiles are eventually consistent.",
+    "If a cache node fails, we fall back to the database behind a circuit breaker.",
+    "Writes go into a Kafka topic first, so a slow consumer never blocks the user.",
+    "Every event carries an idempotency key that the consumer checks.",
+    "I would watch the error rate on a dashboard and page the on call engineer.",
+]
+
+
+@pytest.fixture(scope="module")
+def spoken_answer(synth):
+    from voiceprep.audio import decode
+
+    parts, script = [np.zeros(s(0.5), np.float32)], []
+    for i, sentence in enumerate(SENTENCES * 2):
+        parts += [decode(synth(sentence, f"inc-{i % len(SENTENCES)}")),
+                  np.zeros(s([0.4, 0.9, 0.3, 2.5][i % 4]), np.float32)]
+        script.append(sentence)
+    return np.concatenate(parts), " ".join(script)
+
+
+@pytest.mark.slow
+def test_real_model_chunks_keep_every_word_once_and_match_a_whole_file_pass(spoken_answer, whisper):
+    from voiceprep.wer import normalize, word_error_rate
+
+    audio, script = spoken_answer
+    vocab = ["cache", "shard", "Kafka", "idempotency"]
+    stream = IncrementalStream(whisper, vocab)
+    feed(stream, audio, speed=3.0)
+    got = stream.finish()
+    stream.close()
+    whole = whisper.transcribe(audio, vocab)
+    fronts = [p for p in stream.passes if p["lane"] == "front" and p["words"]]
+    assert len(fronts) >= 8 and stream.behind.done_to > 0  # really chunked, both lanes ran
+    starts = [w.start for w in got.words]
+    assert starts == sorted(starts) and got.words[-1].end <= len(audio) / R + 0.1
+    for a, b in zip(got.words, got.words[1:]):  # a word doubled at a border would overlap its twin
+        assert not (normalize(a.text) == normalize(b.text) and b.start < a.end), (a, b)
+    assert "engineer" in " ".join(normalize(" ".join(w.text for w in got.words[-12:])))  # the tail is there
+    # quality: against the script that was spoken, no worse than one pass over the whole file
+    # (which, on long answers, skips whole sentences now and then)
+    assert word_error_rate(script, got.text) < 0.2, got.text
+    assert word_error_rate(script, got.text) <= word_error_rate(script, whole.text) + 0.03

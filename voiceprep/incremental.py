@@ -1,0 +1,373 @@
+"""Incremental transcription: transcribe the answer while it is being spoken.
+
+The recording loop hands every block to `feed` (a queue put, nothing more). A worker
+thread collects the audio, cuts it at pauses found by Silero VAD (shipped with
+faster-whisper), and transcribes each finished chunk with the previous chunk's text as
+context; word times are shifted into the recording's time. When the answer ends,
+`finish` transcribes only the tail after the last cut. So the wait after the answer no
+longer grows with its length, and memory holds only the audio not yet transcribed.
+
+Chunks are cut in silence, so no word straddles a border. A chunk is at least
+`min_chunk_s` long (Whisper needs context) and at most `max_chunk_s` (one Whisper
+window); with no pause in sight, it is cut at the quietest moment.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol, Sequence
+
+import numpy as np
+
+from .audio import SAMPLE_RATE
+from .errors import NoSpeechError, TranscriptError
+from .transcript import Transcript, Word
+
+MIN_WORDS_PER_SPEECH_S = 1.0  # as in transcribe.py: fewer means Whisper skipped speech
+
+
+class Stream(Protocol):
+    """What the recording loop talks to: blocks in, a transcript out."""
+
+    def feed(self, samples: np.ndarray) -> None: ...
+
+    def finish(self) -> Transcript: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class ChunkTranscriber(Protocol):
+    """What the worker needs from a model: words of one chunk, in the chunk's own time."""
+
+    def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, fast: bool,
+                    plain: bool = False) -> list[Word]: ...
+
+    def speech_spans(self, audio: np.ndarray, min_silence_s: float) -> list[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True)
+class ChunkPolicy:
+    min_chunk_s: float = 3.0    # new audio before the front pass considers a cut
+    max_chunk_s: float = 20.0   # always cut by here (with the overlap, within Whisper's 30 s window)
+    min_gap_s: float = 0.25     # a silence this long is a place to cut
+    overlap_s: float = 4.0      # audio already transcribed that goes along again, for context
+    careful_overlap_s: float = 6.0
+    check_every_s: float = 0.5  # look for a cut after this much new audio
+    context_words: int = 40     # text before the window given to Whisper as its prompt
+    careful_min_s: float = 8.0  # the careful pass waits for this much new audio
+    careful_max_s: float = 20.0
+
+
+def find_cut(spans: Sequence[tuple[int, int]], length: int, policy: ChunkPolicy,
+             energy: Callable[[int, int], int] | None = None) -> int | None:
+    """Where to cut `length` samples of audio with these speech spans (sample offsets), or None to wait.
+
+    The latest pause of at least `min_gap_s` past `min_chunk_s` wins: the chunk is as long as
+    possible for context, and what is left is short. Trailing silence counts as a pause, so
+    a finished sentence is transcribed while the speaker draws breath."""
+    rate = SAMPLE_RATE
+    min_len, max_len, gap = int(policy.min_chunk_s * rate), int(policy.max_chunk_s * rate), int(policy.min_gap_s * rate)
+    if length < min_len:
+        return None
+    if not spans:  # silence only: drop it, keeping a little in case speech starts right at the end
+        return length - gap
+    bounds = [(a_end, b_start) for (_, a_end), (b_start, _) in zip(spans, spans[1:])]
+    bounds.append((spans[-1][1], length))
+    cuts = [(lo + hi) // 2 if hi < length else min(lo + gap, length)
+            for lo, hi in bounds if hi - lo >= gap]
+    cuts = [c for c in cuts if min_len <= c <= max_len]
+    if cuts:
+        return max(cuts)
+    if length >= max_len:  # no pause in reach: cut at the quietest moment
+        return energy(min_len, max_len) if energy else max_len
+    return None
+
+
+class _Lane:
+    """One sequence of passes over the answer: its cuts, its words, and how far it got."""
+
+    def __init__(self) -> None:
+        self.cuts: list[int] = [0]   # absolute samples where its chunks begin
+        self.words: list[Word] = []
+        self.done_to = 0             # absolute sample up to which its words are final
+
+    def window_start(self, overlap: int, more_cuts: Sequence[int] = ()) -> int:
+        """The cut (its own or `more_cuts`, all in silences) nearest to `overlap` samples before done_to."""
+        earlier = [c for c in (*self.cuts, *more_cuts) if c < self.done_to] or [self.cuts[0]]
+        return min(earlier, key=lambda c: abs(self.done_to - overlap - c))
+
+
+@dataclass
+class IncrementalStream:
+    """Feed blocks while recording; `finish()` returns the whole answer's transcript.
+
+    Two lanes share the audio. The front lane follows the speaker: at each pause it
+    transcribes the new audio quickly (greedy decoding), so at the end only the last few
+    seconds are left. The careful lane follows behind with beam search over longer
+    chunks, ending at the front lane's cuts, and its words replace the front lane's
+    where it has caught up. The front lane alone decides how long the user waits.
+
+    Each pass transcribes a window that starts at an earlier cut (at least `overlap_s`
+    back, so Whisper hears what came before) and keeps only the words whose middle lies
+    past the lane's last cut. Cuts sit in silences, so no word is lost or doubled."""
+
+    model: ChunkTranscriber
+    vocabulary: Sequence[str] = ()
+    policy: ChunkPolicy = field(default_factory=ChunkPolicy)
+    on_words: Callable[[list[Word]], None] | None = None  # live captions
+    get_time: Callable[[], float] = time.monotonic
+    careful: bool = True
+
+    def __post_init__(self) -> None:
+        self._q: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._lock = threading.Condition()
+        self._audio = np.zeros(0, np.float32)
+        self._blocks: list[np.ndarray] = []
+        self._audio_start = 0       # absolute sample of the first kept sample
+        self._total = 0             # samples received
+        self._since_check = 0
+        self.front, self.behind = _Lane(), _Lane()
+        self.passes: list[dict] = []  # per pass: lane, window, new audio, words kept, seconds taken
+        self._error: BaseException | None = None
+        self._stop = False
+        self._threads = [threading.Thread(target=self._run_front, name="voiceprep-front", daemon=True)]
+        if self.careful:
+            self._threads.append(threading.Thread(target=self._run_careful, name="voiceprep-careful", daemon=True))
+        for t in self._threads:
+            t.start()
+
+    # --- recording side ---------------------------------------------------------------------
+
+    def feed(self, samples: np.ndarray) -> None:
+        self._q.put(samples)
+
+    def finish(self) -> Transcript:
+        """Transcribe the tail and return every word; raises NoSpeechError when nothing was said."""
+        self._q.put(None)
+        self._threads[0].join()
+        with self._lock:
+            self._stop = True  # a careful pass still running is not waited for
+            self._lock.notify_all()
+            if self._error is not None:
+                raise self._error
+            words = self.words()
+        if not words:
+            raise NoSpeechError("no speech detected in the recording")
+        return Transcript.from_words(words, duration=self._total / SAMPLE_RATE)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._stop = True
+            self._lock.notify_all()
+        self._q.put(None)
+
+    def close(self) -> None:
+        """Stop and wait for the lanes. A pass cannot be interrupted, and the process must not
+        exit while one runs (CTranslate2 aborts), so whoever ends the session calls this."""
+        self.cancel()
+        for t in self._threads:
+            t.join()
+
+    def words(self) -> list[Word]:
+        """Careful words where that lane has been, front-lane words after."""
+        border = self.behind.done_to / SAMPLE_RATE
+        return self.behind.words + [w for w in self.front.words if (w.start + w.end) / 2 >= border]
+
+    @property
+    def busy_s(self) -> float:
+        return sum(p["seconds"] for p in self.passes)
+
+    # --- the front lane: consumes blocks -------------------------------------------------------
+
+    def _run_front(self) -> None:
+        try:
+            while True:
+                block = self._q.get()
+                if self._stop:
+                    return
+                if block is None:
+                    if self._total > self.front.done_to:
+                        self._pass(self.front, self._total, final=True)
+                    return
+                self._add(block)
+                if self._since_check >= self.policy.check_every_s * SAMPLE_RATE and self._q.empty():
+                    self._since_check = 0
+                    self._maybe_cut()
+        except BaseException as exc:  # surfaced by finish(): the session turns it into a message
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self._error = exc if isinstance(exc, (NoSpeechError, TranscriptError)) else TranscriptError(
+                f"incremental transcription failed: {type(exc).__name__}: {exc}")
+
+    def _add(self, block: np.ndarray) -> None:
+        audio = block.astype(np.float32) / 32768.0 if block.dtype == np.int16 else block.astype(np.float32)
+        with self._lock:
+            self._blocks.append(audio.reshape(-1))
+            self._total += len(audio)
+        self._since_check += len(audio)
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        """Audio between two absolute samples (both within what is kept); a copy."""
+        with self._lock:
+            if self._blocks:
+                self._audio = np.concatenate([self._audio, *self._blocks])
+                self._blocks = []
+            return self._audio[start - self._audio_start:end - self._audio_start].copy()
+
+    def _maybe_cut(self) -> None:
+        lane = self.front
+        new = self._slice(lane.done_to, self._total)
+        spans = self.model.speech_spans(new, self.policy.min_gap_s)
+        cut = find_cut(spans, len(new), self.policy, energy=lambda lo, hi: quietest(new, lo, hi))
+        if cut is None or cut <= 0:
+            return
+        if not spans or spans[0][0] >= cut:  # nothing said before the cut: skip the silence
+            self._advance(lane, lane.done_to + cut, [])
+        else:
+            self._pass(lane, lane.done_to + cut, final=False)
+
+    # --- the careful lane: follows the front lane's cuts ------------------------------------------
+
+    def _run_careful(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    end = self._careful_target()
+                    while end is None and not self._stop:
+                        self._lock.wait(timeout=0.5)
+                        end = self._careful_target()
+                    if self._stop:
+                        return
+                self._pass(self.behind, end, final=False, careful=True)
+        except BaseException as exc:  # noqa: BLE001 - the front lane's words stand in for it
+            self.passes.append({"lane": "careful", "error": f"{type(exc).__name__}: {exc}"})
+
+    def _careful_target(self) -> int | None:
+        """The furthest front-lane cut within careful_max_s of the careful lane, once careful_min_s is there."""
+        done, rate = self.behind.done_to, SAMPLE_RATE
+        ahead = [c for c in self.front.cuts if c - done >= self.policy.careful_min_s * rate]
+        if not ahead:
+            return None
+        within = [c for c in ahead if c - done <= self.policy.careful_max_s * rate]
+        return max(within) if within else min(ahead)
+
+    # --- shared ---------------------------------------------------------------------------------
+
+    def _pass(self, lane: _Lane, end: int, final: bool, careful: bool = False) -> None:
+        """Transcribe up to `end` with overlap; keep the words that are new to this lane."""
+        overlap = int((self.policy.careful_overlap_s if careful else self.policy.overlap_s) * SAMPLE_RATE)
+        with self._lock:
+            start, done = lane.window_start(overlap, self.front.cuts), lane.done_to
+            before = [w for w in lane.words if w.end <= start / SAMPLE_RATE + 0.05]
+        audio = self._slice(start, end)
+        t0 = self.get_time()
+        spans = self.model.speech_spans(audio, self.policy.min_gap_s)
+        fresh = done - start  # where the new audio begins in the window
+        new_speech_s = sum(max(0, b - max(a, fresh)) for a, b in spans) / SAMPLE_RATE
+        kept: list[Word] = []
+        note = ""
+        if new_speech_s > 0:
+            context = "".join(w.word for w in before[-self.policy.context_words:]).strip()
+            kept = self._new_words(audio, spans, start, done, context, careful)
+            if len(kept) < MIN_WORDS_PER_SPEECH_S * new_speech_s:
+                # The prompt can make Whisper skip a stretch; a pass without it is the safety net.
+                plain = self._new_words(audio, spans, start, done, "", careful, plain=True)
+                if len(plain) > len(kept):
+                    kept, note = plain, "plain"
+            if careful:
+                with self._lock:
+                    quick = [w for w in self.front.words if done <= _mid(w) * SAMPLE_RATE < end]
+                if len(kept) < 0.8 * len(quick):  # the careful pass lost words: keep the quick ones
+                    kept, note = quick, "kept front"
+        self.passes.append({"lane": "careful" if careful else "front",
+                            "window": [round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)],
+                            "new_s": round((end - done) / SAMPLE_RATE, 2), "words": len(kept),
+                            "seconds": round(self.get_time() - t0, 3), "final": final, "note": note})
+        self._advance(lane, end, kept)
+
+    def _new_words(self, audio: np.ndarray, spans: Sequence[tuple[int, int]], start: int, done: int,
+                   context: str, careful: bool, plain: bool = False) -> list[Word]:
+        """The window's words that are new to the lane and lie on speech, in the recording's time.
+
+        Whisper invents text over long silences ("Thank you."); a word whose middle is not
+        within 0.2 s of detected speech is dropped."""
+        offset, border, pad = start / SAMPLE_RATE, done / SAMPLE_RATE, 0.2 * SAMPLE_RATE
+        kept = []
+        for w in self.model.chunk_words(audio, self.vocabulary, context, fast=not careful, plain=plain):
+            mid = (w.start + w.end) / 2 * SAMPLE_RATE
+            if mid + start >= done and any(a - pad <= mid <= b + pad for a, b in spans):
+                kept.append(Word(w.word, w.start + offset, w.end + offset, w.probability))
+        return kept
+
+    def _advance(self, lane: _Lane, end: int, words: list[Word]) -> None:
+        with self._lock:
+            if self._stop and lane is self.behind:
+                return  # finish() has taken its snapshot
+            lane.words += words
+            lane.done_to = end
+            lane.cuts.append(end)
+            keep_from = self.front.window_start(int(self.policy.overlap_s * SAMPLE_RATE))
+            if self.careful:  # no future window of either lane starts earlier
+                keep_from = min(keep_from, self.behind.window_start(int(self.policy.careful_overlap_s * SAMPLE_RATE),
+                                                                    self.front.cuts))
+            if keep_from > self._audio_start:
+                self._audio = self._audio[keep_from - self._audio_start:].copy()
+                self._audio_start = keep_from
+            self._lock.notify_all()
+        if words and self.on_words is not None and lane is self.front:
+            self.on_words(words)
+
+
+def _mid(w: Word) -> float:
+    return (w.start + w.end) / 2
+
+
+def quietest(audio: np.ndarray, lo: int, hi: int, window: int = SAMPLE_RATE // 10) -> int:
+    """Middle of the quietest 100 ms between samples lo and hi."""
+    seg = audio[lo:hi]
+    n = len(seg) // window
+    if n == 0:
+        return hi
+    energy = (seg[: n * window].reshape(n, window) ** 2).mean(axis=1)
+    return lo + int(np.argmin(energy)) * window + window // 2
+
+
+class WholeFileStream:
+    """The Stream of transcribers without chunk support: keep the audio, transcribe at the end."""
+
+    def __init__(self, transcriber: Any, vocabulary: Sequence[str] = ()) -> None:
+        self.transcriber, self.vocabulary = transcriber, vocabulary
+        self._blocks: list[np.ndarray] = []
+
+    def feed(self, samples: np.ndarray) -> None:
+        self._blocks.append(samples)
+
+    def finish(self) -> Transcript:
+        pcm = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.int16)
+        audio = pcm.astype(np.float32) / 32768.0 if pcm.dtype == np.int16 else pcm
+        return self.transcriber.transcribe(audio, self.vocabulary)
+
+    def cancel(self) -> None:
+        self._blocks.clear()
+
+    def close(self) -> None:
+        self._blocks.clear()
+
+
+def open_stream(transcriber: Any, vocabulary: Sequence[str], incremental: bool = True,
+                on_words: Callable[[list[Word]], None] | None = None) -> Stream:
+    """An incremental stream when the transcriber can do chunks, else a whole-file one."""
+    if incremental and hasattr(transcriber, "chunk_words"):
+        return IncrementalStream(transcriber, vocabulary, on_words=on_words)
+    return WholeFileStream(transcriber, vocabulary)
+
+
+__all__ = ["Stream", "ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "WholeFileStream", "find_cut",
+           "quietest", "open_stream"]
