@@ -45,6 +45,10 @@ test: deps $(STAMP)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.evaluate tests/data
 
+# feedback latency, WER and memory: 1, 3, 10, 20 min answers at real time and a 60 min memory run (about 50 min)
+bench: deps $(STAMP)
+	$(BIN)/python bench/feedback.py $(ARGS)
+
 # history with 5,000 generated attempts: cold (index built), warm, one new attempt, --question
 bench-history: $(STAMP)
 	$(BIN)/python bench/history.py

@@ -120,7 +120,8 @@ def test_sigint_mid_answer_keeps_and_reports_it(pulse, synth, tmp_path):
     assert proc.returncode == 0, err
     doc = json.loads(out)
     assert doc["recording"]["ended_by"] == "interrupt" and 5 < doc["recording"]["seconds"] < 10
-    assert "design" in doc["transcript"]["text"].lower()
+    # what was said before Ctrl-C is in the report ("design" itself is misheard as "deny" now and then)
+    assert "users" in doc["transcript"]["text"].lower() and doc["transcription"]["mode"] == "incremental"
 
 
 def test_sigkill_mid_answer_then_recover_keeps_all_but_a_second(pulse, synth, tmp_path):

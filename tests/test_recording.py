@@ -77,6 +77,40 @@ def test_file_recorder_paces_in_real_time(tmp_path):
     assert fast.read(timeout=1.0) is not None
 
 
+@pytest.mark.parametrize("kind", ["plain-wav", "stereo-44k-wav", "truncated-wav"])
+def test_file_recorder_gives_the_same_samples_streamed_or_decoded(tmp_path, kind):
+    rng = np.random.default_rng(1)
+    audio = (rng.standard_normal(16000 * 2) * 0.1).astype(np.float32)
+    path = tmp_path / "a.wav"
+    if kind == "stereo-44k-wav":
+        import wave
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(44100)
+            w.writeframes(np.repeat((audio[: 44100] * 32767).astype(np.int16), 2).tobytes())
+    else:
+        write_wav(path, audio)
+        if kind == "truncated-wav":
+            with open(path, "r+b") as f:
+                f.truncate(44 + 16000 * 2)  # the header still promises 2 s
+    r = FileRecorder(path, speed=1000, sleep=lambda s: None)
+    streamed = r._wav is not None
+    r.start()
+    got = []
+    while not r.exhausted:
+        block = r.read(timeout=1.0)
+        if block is not None:
+            got.append(block.samples)
+    pcm = np.concatenate(got)
+    if kind == "plain-wav":
+        assert streamed and np.array_equal(pcm, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+    elif kind == "truncated-wav":
+        assert streamed and len(pcm) == 16000
+    else:
+        assert not streamed and abs(len(pcm) - 32000 * 16000 / 44100) < 200  # decoded, resampled to 16 kHz mono
+
+
 @pytest.mark.parametrize("amp, expected", [(0, -100.0), (32767, 0.0), (3277, -20.0)])
 def test_block_level(amp, expected):
     assert Block(np.full(1600, amp, np.int16)).level_db == pytest.approx(expected, abs=0.1)

@@ -27,6 +27,7 @@ from .errors import NoSpeechError, TranscriptError
 from .transcript import Transcript, Word
 
 MIN_WORDS_PER_SPEECH_S = 1.0  # as in transcribe.py: fewer means Whisper skipped speech
+MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
 
 
 class Stream(Protocol):
@@ -56,10 +57,11 @@ class ChunkPolicy:
     max_chunk_s: float = 20.0   # always cut by here (with the overlap, within Whisper's 30 s window)
     min_gap_s: float = 0.25     # a silence this long is a place to cut
     overlap_s: float = 4.0      # audio already transcribed that goes along again, for context
-    careful_overlap_s: float = 6.0
+    careful_overlap_s: float = 10.0
     check_every_s: float = 0.5  # look for a cut after this much new audio
     context_words: int = 40     # text before the window given to Whisper as its prompt
-    careful_min_s: float = 8.0  # the careful pass waits for this much new audio
+    careful_min_s: float = 8.0  # the careful pass waits for this much new audio...
+    careful_first_s: float = 4.0  # ...except the first one, so short answers get a careful pass too
     careful_max_s: float = 20.0
 
 
@@ -96,9 +98,9 @@ class _Lane:
         self.words: list[Word] = []
         self.done_to = 0             # absolute sample up to which its words are final
 
-    def window_start(self, overlap: int, more_cuts: Sequence[int] = ()) -> int:
-        """The cut (its own or `more_cuts`, all in silences) nearest to `overlap` samples before done_to."""
-        earlier = [c for c in (*self.cuts, *more_cuts) if c < self.done_to] or [self.cuts[0]]
+    def window_start(self, overlap: int, pauses: Sequence[int] = ()) -> int:
+        """The cut or pause (all in silences) nearest to `overlap` samples before done_to."""
+        earlier = [c for c in (*self.cuts, *pauses) if c < self.done_to] or [self.cuts[0]]
         return min(earlier, key=lambda c: abs(self.done_to - overlap - c))
 
 
@@ -112,8 +114,8 @@ class IncrementalStream:
     chunks, ending at the front lane's cuts, and its words replace the front lane's
     where it has caught up. The front lane alone decides how long the user waits.
 
-    Each pass transcribes a window that starts at an earlier cut (at least `overlap_s`
-    back, so Whisper hears what came before) and keeps only the words whose middle lies
+    Each pass transcribes a window that starts at the earlier cut nearest to `overlap_s`
+    back (so Whisper hears what came before) and keeps only the words whose middle lies
     past the lane's last cut. Cuts sit in silences, so no word is lost or doubled."""
 
     model: ChunkTranscriber
@@ -132,6 +134,7 @@ class IncrementalStream:
         self._total = 0             # samples received
         self._since_check = 0
         self.front, self.behind = _Lane(), _Lane()
+        self.pauses: list[int] = []  # middles of every pause the front lane saw: where windows may start
         self.passes: list[dict] = []  # per pass: lane, window, new audio, words kept, seconds taken
         self._error: BaseException | None = None
         self._stop = False
@@ -228,6 +231,9 @@ class IncrementalStream:
         cut = find_cut(spans, len(new), self.policy, energy=lambda lo, hi: quietest(new, lo, hi))
         if cut is None or cut <= 0:
             return
+        with self._lock:
+            self.pauses += [lane.done_to + (a_end + b_start) // 2 for (_, a_end), (b_start, _) in zip(spans, spans[1:])
+                            if (a_end + b_start) // 2 < cut]
         if not spans or spans[0][0] >= cut:  # nothing said before the cut: skip the silence
             self._advance(lane, lane.done_to + cut, [])
         else:
@@ -252,7 +258,8 @@ class IncrementalStream:
     def _careful_target(self) -> int | None:
         """The furthest front-lane cut within careful_max_s of the careful lane, once careful_min_s is there."""
         done, rate = self.behind.done_to, SAMPLE_RATE
-        ahead = [c for c in self.front.cuts if c - done >= self.policy.careful_min_s * rate]
+        need = self.policy.careful_min_s if done else self.policy.careful_first_s
+        ahead = [c for c in self.front.cuts if c - done >= need * rate]
         if not ahead:
             return None
         within = [c for c in ahead if c - done <= self.policy.careful_max_s * rate]
@@ -264,7 +271,9 @@ class IncrementalStream:
         """Transcribe up to `end` with overlap; keep the words that are new to this lane."""
         overlap = int((self.policy.careful_overlap_s if careful else self.policy.overlap_s) * SAMPLE_RATE)
         with self._lock:
-            start, done = lane.window_start(overlap, self.front.cuts), lane.done_to
+            start, done = lane.window_start(overlap, (*self.front.cuts, *self.pauses)), lane.done_to
+            if end - start > MAX_WINDOW_S * SAMPLE_RATE:  # no pause near enough: start on time, not on a pause
+                start = max(done - overlap, end - int(MAX_WINDOW_S * SAMPLE_RATE))
             before = [w for w in lane.words if w.end <= start / SAMPLE_RATE + 0.05]
         audio = self._slice(start, end)
         t0 = self.get_time()
@@ -298,7 +307,7 @@ class IncrementalStream:
 
         Whisper invents text over long silences ("Thank you."); a word whose middle is not
         within 0.2 s of detected speech is dropped."""
-        offset, border, pad = start / SAMPLE_RATE, done / SAMPLE_RATE, 0.2 * SAMPLE_RATE
+        offset, pad = start / SAMPLE_RATE, 0.2 * SAMPLE_RATE
         kept = []
         for w in self.model.chunk_words(audio, self.vocabulary, context, fast=not careful, plain=plain):
             mid = (w.start + w.end) / 2 * SAMPLE_RATE
@@ -313,10 +322,13 @@ class IncrementalStream:
             lane.words += words
             lane.done_to = end
             lane.cuts.append(end)
-            keep_from = self.front.window_start(int(self.policy.overlap_s * SAMPLE_RATE))
+            starts = (*self.front.cuts, *self.pauses)
+            front_overlap = int(self.policy.overlap_s * SAMPLE_RATE)
+            keep_from = min(self.front.window_start(front_overlap, starts), self.front.done_to - front_overlap)
             if self.careful:  # no future window of either lane starts earlier
-                keep_from = min(keep_from, self.behind.window_start(int(self.policy.careful_overlap_s * SAMPLE_RATE),
-                                                                    self.front.cuts))
+                careful_overlap = int(self.policy.careful_overlap_s * SAMPLE_RATE)
+                keep_from = min(keep_from, self.behind.window_start(careful_overlap, starts),
+                                self.behind.done_to - careful_overlap)
             if keep_from > self._audio_start:
                 self._audio = self._audio[keep_from - self._audio_start:].copy()
                 self._audio_start = keep_from

@@ -144,17 +144,27 @@ class Session:
         while self._streams:
             self._streams.pop().close()
 
-    def preload(self) -> threading.Thread:
-        """Load the model in the background while the question is spoken."""
-        load = getattr(self.transcriber, "load", None)
-        t = threading.Thread(target=load if load else (lambda: None), daemon=True)
+    def preload(self, incremental: bool = True) -> tuple[threading.Thread, dict]:
+        """Load the model in the background while the question is spoken; the dict gets its load time."""
+        timing: dict = {}
+
+        def run() -> None:
+            t0 = self.get_time()
+            load = getattr(self.transcriber, "load", None)
+            if load is not None:
+                load()
+                timing["model_load_s"] = round(self.get_time() - t0, 3)
+            careful = getattr(self.transcriber, "careful_model", None)
+            if incremental and careful is not None:
+                careful()  # the careful lane's instance, before the answer starts
+        t = threading.Thread(target=run, daemon=True)
         t.start()
-        return t
+        return t, timing
 
     def ask(self, question: Question, options: Options, label: str | None = None) -> Report:
         """One round: speak the question, record the answer to disk, analyse and store it."""
         self.close()
-        loading = self.preload()
+        loading, load_timing = self.preload(options.incremental)
         self.console.print(Panel(Text(question.text, style="bold"), title=f"{question.category} · {question.id}",
                                  title_align="left", border_style="cyan"))
         question_at = self.get_time()
@@ -193,7 +203,7 @@ class Session:
                                            "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
                              "transcription": _stream_facts(stream)})
         if self.launched_at is not None:
-            startup = {"question_shown_s": round(question_at - self.launched_at, 3)}
+            startup = {"question_shown_s": round(question_at - self.launched_at, 3), **load_timing}
             heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
             if options.speak and heard is not None:
                 startup["question_heard_s"] = round(heard - self.launched_at, 3)

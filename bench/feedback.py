@@ -1,0 +1,160 @@
+"""Feedback latency, quality and memory of `voiceprep practice`, incremental against whole-file.
+
+For each answer length it generates a spoken answer (bench/answers.py, espeak-ng) and runs the
+real command line, as a user would, with the question spoken to a PulseAudio null sink:
+
+    voiceprep practice -q ID --answer-file ANSWER.wav --json                (incremental, real time)
+    voiceprep practice -q ID --answer-file ANSWER.wav --json --whole-file   (transcribed after the end)
+
+Whole-file feedback does not depend on how fast the answer was fed (nothing happens until it
+ends), so that run feeds it fast. Then a 60-minute answer is fed faster than real time to
+measure memory. One JSON document goes to stdout; progress to stderr.
+
+    make bench                                   # 1, 3, 10, 20 min at real time, and the 60 min memory run
+    .venv/bin/python bench/feedback.py --quick   # 1 and 3 min, fed 4x faster (a few minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from answers import make_answer, write_wav  # noqa: E402
+
+from voiceprep.wer import word_error_rate  # noqa: E402
+
+EXE = str(Path(sys.executable).parent / "voiceprep")
+QUESTION = "sd-read-heavy-scaling"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def start_pulse(run_dir: Path) -> dict:
+    """A private PulseAudio with a null sink, so the question is really spoken somewhere."""
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(run_dir), "HOME": str(run_dir)}
+    env.pop("PULSE_SERVER", None)
+    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
+                    "--load=module-native-protocol-unix auth-anonymous=1",
+                    "--load=module-null-sink sink_name=vspk"], env=env, check=True, capture_output=True)
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["pactl", "set-default-sink", "vspk"], env=env, check=True)
+    return env
+
+
+def run(argv: list[str], env: dict) -> tuple[dict, float]:
+    """Run a command; returns its JSON stdout and peak RSS (MB) measured with wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(argv[:3])} failed ({proc.returncode}): {err.read().decode()[-800:]}")
+        return json.loads(out.read()), round(usage.ru_maxrss / 1024, 1)
+
+
+def practice_argv(answer: Path, whole_file: bool, speed: float) -> list[str]:
+    argv = [EXE, "practice", "-q", QUESTION, "--answer-file", str(answer), "--json", "--speed", str(speed)]
+    return argv + (["--whole-file"] if whole_file else [])
+
+
+def cue_agreement(a: dict, b: dict) -> tuple[int, int]:
+    hits_a = {c["id"]: c["hit"] for c in a["cues"]}
+    hits_b = {c["id"]: c["hit"] for c in b["cues"]}
+    return sum(hits_a[k] == hits_b.get(k) for k in hits_a), len(hits_a)
+
+
+def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int) -> dict:
+    audio, script = make_answer(minutes * 60, seed=seed)
+    answer = folder / f"answer-{minutes:g}min.wav"
+    write_wav(answer, audio)
+    log(f"{minutes:g} min answer ({len(audio) / 16000:.0f} s): incremental at {speed:g}x")
+    inc, inc_rss = run(practice_argv(answer, False, speed), env)
+    log(f"{minutes:g} min: whole-file")
+    whole, whole_rss = run(practice_argv(answer, True, max(speed, 20.0)), env)
+    same, total = cue_agreement(inc, whole)
+    inc_s, whole_s = inc["latency"]["feedback_s"], whole["latency"]["feedback_s"]
+    result = {
+        "minutes": minutes, "audio_s": round(len(audio) / 16000, 1), "feed_speed": speed,
+        "feedback_s": {"incremental": inc_s, "whole_file": whole_s,
+                       "ratio_whole_to_incremental": round(whole_s / max(inc_s, 1e-3), 1)},
+        "wer": {"incremental": round(word_error_rate(script, inc["transcript"]["text"]), 4),
+                "whole_file": round(word_error_rate(script, whole["transcript"]["text"]), 4)},
+        "cues_same": f"{same}/{total}",
+        "model_load_s": inc.get("startup", {}).get("model_load_s"),
+        "question_heard_s": inc.get("startup", {}).get("question_heard_s"),
+        "peak_rss_mb": {"incremental": inc_rss, "whole_file": whole_rss},
+        "overflows": inc["recording"]["overflows"],
+        "passes": inc["transcription"].get("passes"),
+        "careful_to_s": inc["transcription"].get("careful_to_s"),
+    }
+    log(json.dumps(result))
+    return result
+
+
+def memory(minutes: float, folder: Path, env: dict, speed: float) -> dict:
+    audio, _ = make_answer(minutes * 60, seed=60)
+    answer = folder / f"answer-{minutes:g}min.wav"
+    write_wav(answer, audio)
+    del audio
+    log(f"{minutes:g} min answer for memory, fed at {speed:g}x")
+    doc, rss = run(practice_argv(answer, False, speed), env)
+    return {"minutes": minutes, "feed_speed": speed, "peak_rss_mb": rss,
+            "feedback_s": doc["latency"]["feedback_s"], "words": doc["word_count"],
+            "overflows": doc["recording"]["overflows"]}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="voiceprep feedback benchmark")
+    p.add_argument("--quick", action="store_true", help="1 and 3 minutes, fed 4x faster than real time")
+    p.add_argument("--minutes", default=None, help="comma-separated answer lengths (default 1,3,10,20)")
+    p.add_argument("--speed", type=float, default=None, help="feed speed of the incremental runs (default 1)")
+    p.add_argument("--memory-minutes", type=float, default=60, help="length of the memory run (0: skip)")
+    args = p.parse_args()
+    minutes = [float(m) for m in (args.minutes or ("1,3" if args.quick else "1,3,10,20")).split(",")]
+    speed = args.speed or (4.0 if args.quick else 1.0)
+    tmp = Path(tempfile.mkdtemp(prefix="voiceprep-bench-"))
+    env = start_pulse(tmp / "pulse")
+    env["VOICEPREP_RECORDINGS"] = str(tmp / "recordings")
+    try:
+        runs = [measure(m, tmp, env, speed, seed=int(m * 10)) for m in minutes]
+        mem = memory(args.memory_minutes, tmp, env, 6.0) if args.memory_minutes and not args.quick else None
+        one_min = next((r["peak_rss_mb"]["incremental"] for r in runs if r["minutes"] == 1), None)
+        same = sum(int(r["cues_same"].split("/")[0]) for r in runs)
+        total = sum(int(r["cues_same"].split("/")[1]) for r in runs)
+        goals = {
+            "feedback_at_most_1s": all(r["feedback_s"]["incremental"] <= 1.0 for r in runs) if speed == 1 else None,
+            "wer_within_1_point": all(r["wer"]["incremental"] <= r["wer"]["whole_file"] + 0.01 for r in runs),
+            "cue_verdicts_95_percent_same": same >= 0.95 * total,
+            "overflows_zero": all(r["overflows"] == 0 for r in runs),
+        }
+        if mem:
+            goals["memory_60min_under_1GB"] = mem["peak_rss_mb"] <= 1024
+            goals["memory_60min_within_200MB_of_1min"] = one_min is not None and mem["peak_rss_mb"] - one_min <= 200
+        print(json.dumps({
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "model": "tiny.en (bundled)"},
+            "question": QUESTION, "runs": runs, "memory": mem,
+            "cue_verdicts_same": f"{same}/{total}", "goals": goals,
+        }, indent=2))
+    finally:
+        subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
