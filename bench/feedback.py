@@ -69,8 +69,17 @@ def run(argv: list[str], env: dict) -> tuple[dict, float]:
 
 
 def practice_argv(answer: Path, whole_file: bool, speed: float) -> list[str]:
-    argv = [EXE, "practice", "-q", QUESTION, "--answer-file", str(answer), "--json", "--speed", str(speed)]
+    seconds = Path(answer).stat().st_size / 32000
+    argv = [EXE, "practice", "-q", QUESTION, "--answer-file", str(answer), "--json", "--speed", str(speed),
+            "--limit", str(int(seconds) + 60)]  # the default limit (1.5 x the 10 min target) would cut long answers
     return argv + (["--whole-file"] if whole_file else [])
+
+
+def script_verdicts(script: str, env: dict) -> dict:
+    """The rubric on the script itself: what a perfect transcript would score."""
+    proc = subprocess.run([EXE, "check", "-", "-q", QUESTION, "--json"], input=script, env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
 
 
 def cue_agreement(a: dict, b: dict) -> tuple[int, int]:
@@ -88,6 +97,7 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int) ->
     log(f"{minutes:g} min: whole-file")
     whole, whole_rss = run(practice_argv(answer, True, max(speed, 20.0)), env)
     same, total = cue_agreement(inc, whole)
+    truth = script_verdicts(script, env)
     inc_s, whole_s = inc["latency"]["feedback_s"], whole["latency"]["feedback_s"]
     result = {
         "minutes": minutes, "audio_s": round(len(audio) / 16000, 1), "feed_speed": speed,
@@ -96,6 +106,8 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int) ->
         "wer": {"incremental": round(word_error_rate(script, inc["transcript"]["text"]), 4),
                 "whole_file": round(word_error_rate(script, whole["transcript"]["text"]), 4)},
         "cues_same": f"{same}/{total}",
+        "cues_as_on_script": {"incremental": "{}/{}".format(*cue_agreement(inc, truth)),
+                              "whole_file": "{}/{}".format(*cue_agreement(whole, truth))},
         "model_load_s": inc.get("startup", {}).get("model_load_s"),
         "question_heard_s": inc.get("startup", {}).get("question_heard_s"),
         "peak_rss_mb": {"incremental": inc_rss, "whole_file": whole_rss},

@@ -218,3 +218,22 @@ def test_real_model_chunks_keep_every_word_once_and_match_a_whole_file_pass(spok
     # (which, on long answers, skips whole sentences now and then)
     assert word_error_rate(script, got.text) < 0.2, got.text
     assert word_error_rate(script, got.text) <= word_error_rate(script, whole.text) + 0.03
+
+
+def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
+    script = [f"w{i}" for i in range(50)]
+    audio, _ = ToneModel.render(script, [0.5] * 50)
+
+    class SlowCareful(ToneModel):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False):
+            if not fast:
+                time.sleep(0.4)
+            return super().chunk_words(audio, vocabulary, context, fast, plain)
+
+    stream = IncrementalStream(SlowCareful(script), policy=ChunkPolicy(careful_max_lag_s=8.0, careful_max_s=6.0))
+    feed(stream, audio, speed=40)
+    time.sleep(1.0)
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    assert any("skipped" in p for p in stream.passes)

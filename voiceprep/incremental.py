@@ -63,6 +63,7 @@ class ChunkPolicy:
     careful_min_s: float = 8.0  # the careful pass waits for this much new audio...
     careful_first_s: float = 4.0  # ...except the first one, so short answers get a careful pass too
     careful_max_s: float = 20.0
+    careful_max_lag_s: float = 120.0  # further behind, the careful lane skips ahead (bounded memory)
 
 
 def find_cut(spans: Sequence[tuple[int, int]], length: int, policy: ChunkPolicy,
@@ -251,9 +252,25 @@ class IncrementalStream:
                         end = self._careful_target()
                     if self._stop:
                         return
+                    if self._skip_ahead():
+                        continue
                 self._pass(self.behind, end, final=False, careful=True)
         except BaseException as exc:  # noqa: BLE001 - the front lane's words stand in for it
             self.passes.append({"lane": "careful", "error": f"{type(exc).__name__}: {exc}"})
+
+    def _skip_ahead(self) -> bool:
+        """When the careful lane falls too far behind (a slow machine, audio fed faster than real
+        time), it takes the front lane's words for the gap, so the audio it would need is not kept."""
+        rate, done = SAMPLE_RATE, self.behind.done_to
+        if self.front.done_to - done <= self.policy.careful_max_lag_s * rate:
+            return False
+        target = max(c for c in self.front.cuts if c <= self.front.done_to - self.policy.careful_max_s * rate)
+        if target <= done:
+            return False
+        self.behind.words += [w for w in self.front.words if done <= _mid(w) * rate < target]
+        self.passes.append({"lane": "careful", "skipped": [round(done / rate, 2), round(target / rate, 2)]})
+        self._advance(self.behind, target, [])
+        return True
 
     def _careful_target(self) -> int | None:
         """The furthest front-lane cut within careful_max_s of the careful lane, once careful_min_s is there."""
