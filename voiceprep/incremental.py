@@ -24,9 +24,10 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 from .errors import NoSpeechError, TranscriptError
+from .chunking import ChunkPolicy, find_cut, quietest
+from .transcribe import MIN_WORDS_PER_SPEECH_S
 from .transcript import Transcript, Word
 
-MIN_WORDS_PER_SPEECH_S = 1.0  # as in transcribe.py: fewer means Whisper skipped speech
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
 
 
@@ -49,46 +50,6 @@ class ChunkTranscriber(Protocol):
                     plain: bool = False) -> list[Word]: ...
 
     def speech_spans(self, audio: np.ndarray, min_silence_s: float) -> list[tuple[int, int]]: ...
-
-
-@dataclass(frozen=True)
-class ChunkPolicy:
-    min_chunk_s: float = 3.0    # new audio before the front pass considers a cut
-    max_chunk_s: float = 20.0   # always cut by here (with the overlap, within Whisper's 30 s window)
-    min_gap_s: float = 0.25     # a silence this long is a place to cut
-    overlap_s: float = 4.0      # audio already transcribed that goes along again, for context
-    careful_overlap_s: float = 10.0
-    check_every_s: float = 0.5  # look for a cut after this much new audio
-    context_words: int = 40     # text before the window given to Whisper as its prompt
-    careful_min_s: float = 8.0  # the careful pass waits for this much new audio...
-    careful_first_s: float = 4.0  # ...except the first one, so short answers get a careful pass too
-    careful_max_s: float = 20.0
-    careful_max_lag_s: float = 120.0  # further behind, the careful lane skips ahead (bounded memory)
-
-
-def find_cut(spans: Sequence[tuple[int, int]], length: int, policy: ChunkPolicy,
-             energy: Callable[[int, int], int] | None = None) -> int | None:
-    """Where to cut `length` samples of audio with these speech spans (sample offsets), or None to wait.
-
-    The latest pause of at least `min_gap_s` past `min_chunk_s` wins: the chunk is as long as
-    possible for context, and what is left is short. Trailing silence counts as a pause, so
-    a finished sentence is transcribed while the speaker draws breath."""
-    rate = SAMPLE_RATE
-    min_len, max_len, gap = int(policy.min_chunk_s * rate), int(policy.max_chunk_s * rate), int(policy.min_gap_s * rate)
-    if length < min_len:
-        return None
-    if not spans:  # silence only: drop it, keeping a little in case speech starts right at the end
-        return length - gap
-    bounds = [(a_end, b_start) for (_, a_end), (b_start, _) in zip(spans, spans[1:])]
-    bounds.append((spans[-1][1], length))
-    cuts = [(lo + hi) // 2 if hi < length else min(lo + gap, length)
-            for lo, hi in bounds if hi - lo >= gap]
-    cuts = [c for c in cuts if min_len <= c <= max_len]
-    if cuts:
-        return max(cuts)
-    if length >= max_len:  # no pause in reach: cut at the quietest moment
-        return energy(min_len, max_len) if energy else max_len
-    return None
 
 
 class _Lane:
@@ -356,16 +317,6 @@ class IncrementalStream:
 
 def _mid(w: Word) -> float:
     return (w.start + w.end) / 2
-
-
-def quietest(audio: np.ndarray, lo: int, hi: int, window: int = SAMPLE_RATE // 10) -> int:
-    """Middle of the quietest 100 ms between samples lo and hi."""
-    seg = audio[lo:hi]
-    n = len(seg) // window
-    if n == 0:
-        return hi
-    energy = (seg[: n * window].reshape(n, window) ** 2).mean(axis=1)
-    return lo + int(np.argmin(energy)) * window + window // 2
 
 
 class WholeFileStream:

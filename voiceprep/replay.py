@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from rich.console import Console, Group
@@ -27,6 +27,7 @@ from .audio import decode
 from .errors import DeviceError, StorageError
 from .recording import import_sounddevice
 from .report import _clock
+from .session import Keys, NoKeys
 from .transcript import spaced
 
 RATE = 16000
@@ -122,15 +123,6 @@ class Player:
                 self._pos += len(chunk)
         out[:len(chunk), 0] = chunk
         out[len(chunk):, 0] = 0.0
-
-
-class Keys(Protocol):
-    def poll(self) -> str | None: ...
-
-
-class NoKeys:
-    def poll(self) -> str | None:
-        return None
 
 
 class TerminalKeys:
