@@ -11,7 +11,7 @@ import pytest
 from voiceprep.audio import SAMPLE_RATE, decode
 from voiceprep.errors import ModelError, NoSpeechError
 from voiceprep.metrics import analyse
-from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, build_prompt, bundled_model_path,
+from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, _windows, build_prompt, bundled_model_path,
                                   resolve_model, timed_transcript)
 
 FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "
@@ -37,6 +37,18 @@ def test_fake_transcriber_lays_out_text_and_records_calls():
     t = fake.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32), ["cache"])
     assert [w.start for w in t.words] == [0.5, 1.5, 2.5] and t.duration == 5.0 and fake.calls == [["cache"]]
     assert timed_transcript("").words == []
+
+
+@pytest.mark.parametrize("spans, longest, expected", [
+    ([], 10, []),
+    ([(0, 4)], 10, [[(0, 4)]]),
+    ([(0, 4), (5, 9), (10, 14)], 10, [[(0, 4), (5, 9)], [(10, 14)]]),
+    ([(0, 30)], 10, [[(0, 30)]]),                                  # one span longer than a window stays whole
+    ([(0, 2), (3, 30), (31, 33)], 10, [[(0, 2)], [(3, 30)], [(31, 33)]]),
+    ([(0, 1), (2, 3), (4, 5), (6, 7)], 5, [[(0, 1), (2, 3), (4, 5)], [(6, 7)]]),
+])
+def test_whole_file_windows_group_speech_up_to_a_length(spans, longest, expected):
+    assert _windows(spans, longest) == expected
 
 
 def test_model_resolution(tmp_path):
@@ -123,3 +135,37 @@ def test_long_answer_keeps_every_sentence(whisper, synth):
     script_words = len(script.split())
     assert 0.9 * script_words <= len(t.words) <= 1.08 * script_words
     assert "Kafka" in t.text.split(".")[-2] or "Kafka" in t.text[-120:]
+
+
+@pytest.mark.slow
+def test_whole_file_windows_lose_no_sentence_and_keep_recording_time(whisper, synth):
+    """Sentences with pauses of 0.3-1 s and a 3 s thinking pause, over 60 s: the windows (cut in
+    pauses) neither lose nor double a sentence, and times run on across window borders."""
+    from voiceprep.wer import word_error_rate
+
+    sentences = ["Like, the hardest part is the hot key problem when one celebrity gets millions of reads.",
+                 "Payments are different: there we need strong consistency and a single leader per account.",
+                 "A consistent hash ring lets us add cache nodes without moving most of the keys.",
+                 "Reads outnumber writes by roughly a hundred to one, so the read path matters most.",
+                 "I would watch the error rate and the p99 latency on a dashboard.",
+                 "Writes go into a Kafka topic first, so a slow consumer never blocks the user.",
+                 "If a cache node fails, requests fall back to the database behind a circuit breaker.",
+                 "Um, the shard key is the user id, so one user's data lives on one node."]
+    pauses = [0.6, 0.3, 1.0, 3.0, 0.5, 0.8, 0.4, 0.0]
+    parts, starts, t = [], [], 0.0
+    for i, (text, pause) in enumerate(zip(sentences, pauses)):
+        speech = decode(synth(text, f"window-{i}", wpm=150))
+        starts.append(t)
+        parts += [speech, np.zeros(int(pause * SAMPLE_RATE), np.float32)]
+        t += (len(speech) + int(pause * SAMPLE_RATE)) / SAMPLE_RATE
+    audio = np.concatenate(parts)
+    assert len(audio) / SAMPLE_RATE > 50  # over two windows
+    got = whisper.transcribe(audio, VOCAB)
+    assert word_error_rate(" ".join(sentences), got.text) < 0.25, got.text  # 0.15 seen: espeak vs tiny.en
+    times = [w.start for w in got.words]
+    assert times == sorted(times) and got.words[-1].end <= len(audio) / SAMPLE_RATE + 0.1
+    # each sentence is where its audio is (here 0.15 WER, no sentence lost)
+    ends = starts[1:] + [len(audio) / SAMPLE_RATE]
+    for word, i in (("hardest", 0), ("path", 3), ("kafka", 5), ("shard", 7)):
+        hit = next(w for w in got.words if word in w.text.lower())
+        assert starts[i] - 0.3 <= hit.start <= ends[i], (word, hit, starts)

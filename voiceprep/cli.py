@@ -287,4 +287,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Env], int]] = {
 
 def run() -> None:
     """Console-script entry point."""
+    from .memory import keep_heap_flat
+
+    keep_heap_flat()  # before any thread starts: see memory.py
     sys.exit(main())

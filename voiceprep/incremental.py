@@ -145,7 +145,7 @@ class IncrementalStream:
 
     @property
     def busy_s(self) -> float:
-        return sum(p["seconds"] for p in self.passes)
+        return sum(p.get("seconds", 0.0) for p in self.passes)  # skips and errors took none
 
     # --- the front lane: consumes blocks -------------------------------------------------------
 

@@ -122,18 +122,46 @@ class WhisperTranscriber:
         return self._loaded
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript:
-        speech_s = speech_seconds(audio)
-        if speech_s == 0.0:
+        """The whole recording, in windows of at most WINDOW_S cut in pauses, each with the text
+        before it as context.
+
+        faster-whisper's own long-form decoding lost sentences here: half of a 1-minute
+        benchmark answer (its first sentence came back with times 25 s late, and what was said
+        there was gone) and a sentence now and then in longer ones. Windows that start and end
+        in silence, each checked for words on its speech, do not."""
+        spans = self.speech_spans(audio, WINDOW_MIN_SILENCE_S)
+        if not spans:
             raise NoSpeechError("no speech detected in the recording")
-        words = self._words(audio, build_prompt(vocabulary))
-        if len(words) < MIN_WORDS_PER_SPEECH_S * speech_s:
-            # The prompt can make Whisper skip a stretch of speech; a plain pass is the safety net.
-            plain = self._words(audio, None)
-            if len(plain) > len(words):
-                words = plain
+        words: list[Word] = []
+        groups = _windows(spans, int(WINDOW_S * SAMPLE_RATE))
+        for i, group in enumerate(groups):
+            before = groups[i - 1][-1][1] if i else 0
+            after = groups[i + 1][0][0] if i + 1 < len(groups) else len(audio)
+            start = max(before + (group[0][0] - before) // 2, group[0][0] - WINDOW_PAD)
+            end = min(group[-1][1] + (after - group[-1][1]) // 2, group[-1][1] + WINDOW_PAD)
+            context = "".join(w.word for w in words[-CONTEXT_WORDS:]).strip()
+            shifted = [(a - start, b - start) for a, b in group]
+            words += [Word(w.word, w.start + start / SAMPLE_RATE, w.end + start / SAMPLE_RATE, w.probability)
+                      for w in self._window_words(audio[start:end], shifted, vocabulary, context)]
         if not words:
             raise NoSpeechError("no speech detected in the recording")
         return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
+
+    def _window_words(self, piece: np.ndarray, spans: Sequence[tuple[int, int]], vocabulary: Sequence[str],
+                      context: str) -> list[Word]:
+        """One window's words on its speech (times from the window's start), with the safety nets:
+        too few words for the speech or too many for the time (stuck repeating) -> a pass
+        without the prompt, kept if it heard more (or the first was stuck)."""
+        prompt = build_prompt(vocabulary) + (f" {context}" if context else "")
+        speech_s = sum(b - a for a, b in spans) / SAMPLE_RATE
+        found = self._words(piece, prompt, bounded=True)
+        stuck = len(found) > MAX_WORDS_PER_S * len(piece) / SAMPLE_RATE
+        if stuck or len(found) < MIN_WORDS_PER_SPEECH_S * speech_s:
+            plain = self._words(piece, None, bounded=True)
+            if stuck or len(plain) > len(found):
+                found = plain
+        pad = 0.2 * SAMPLE_RATE  # Whisper invents text over silences ("Thank you.")
+        return [w for w in found if any(a - pad <= (w.start + w.end) / 2 * SAMPLE_RATE <= b + pad for a, b in spans)]
 
     def careful_model(self) -> WhisperModel:
         """The model of the careful lane: its own instance on a single core, so the front lane,
@@ -174,9 +202,10 @@ class WhisperTranscriber:
 
     def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
                model: Any = None, bounded: bool = False) -> list[Word]:
-        """Whisper's words. `bounded` (incremental windows, under 30 s): at most 8 tokens per second
+        """Whisper's words. `bounded` (windows of up to about 30 s): at most 8 tokens per second
         of audio, and for greedy passes one retry at a higher temperature instead of five. A pass
-        that got stuck repeating itself took 12.6 s here without these limits."""
+        that got stuck repeating itself took 12.6 s here without these limits. Beam-search passes
+        keep all five retries: with two, "cache" came out as "cash" in 7 of 16 cuts of one answer."""
         limits: dict[str, Any] = {}
         if bounded:
             limits["max_new_tokens"] = min(220, int(8 * len(audio) / SAMPLE_RATE) + 10)
@@ -206,6 +235,23 @@ class WhisperTranscriber:
 MIN_WORDS_PER_SPEECH_S = 1.0
 # and nobody says more than 6 words a second: more is Whisper repeating itself
 MAX_WORDS_PER_S = 6.0
+# Whole-file transcription: windows of at most 25 s of audio, cut in silences of 0.3 s or more,
+# padded by up to 0.2 s of the silence on each side; the words before are the context.
+WINDOW_S = 25.0
+WINDOW_MIN_SILENCE_S = 0.3
+WINDOW_PAD = int(0.2 * SAMPLE_RATE)
+CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
+
+
+def _windows(spans: Sequence[tuple[int, int]], longest: int) -> list[list[tuple[int, int]]]:
+    """Consecutive spans grouped so that each group lasts at most `longest` samples."""
+    groups: list[list[tuple[int, int]]] = []
+    for a, b in spans:
+        if groups and b - groups[-1][0][0] <= longest:
+            groups[-1].append((a, b))
+        else:
+            groups.append([(a, b)])
+    return groups
 
 
 def _hallucinated(seg: Any, words: list[Any]) -> bool:
@@ -214,16 +260,6 @@ def _hallucinated(seg: Any, words: list[Any]) -> bool:
         return True
     mean_p = sum(w.probability for w in words) / len(words)
     return seg.no_speech_prob > 0.5 and mean_p < 0.5
-
-
-def speech_seconds(audio: np.ndarray) -> float:
-    """Seconds of speech Silero VAD (shipped with faster-whisper) finds in the audio."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    if audio.size == 0:
-        return 0.0
-    spans = get_speech_timestamps(audio, VadOptions())
-    return sum(s["end"] - s["start"] for s in spans) / SAMPLE_RATE
 
 
 class FakeTranscriber:
