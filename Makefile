@@ -45,7 +45,7 @@ test: deps $(STAMP)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.evaluate tests/data
 
-# feedback latency, WER and memory: 1, 3, 10, 20 min answers at real time and a 60 min memory run (about 50 min)
+# feedback latency, WER and memory: 1, 3, 10, 20 min answers at real time, then 60 and 1 min fed at 6x for memory (about 65 min)
 bench: deps $(STAMP)
 	$(BIN)/python bench/feedback.py $(ARGS)
 

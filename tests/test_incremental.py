@@ -3,6 +3,7 @@ in the recording's time. Fast tests use a tone-coded fake model; slow ones the r
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -49,8 +50,9 @@ class ToneModel:
     speech_spans and chunk_words find the tones by energy and name them by frequency,
     so a word can only come out right if the stream handed over the right audio."""
 
-    def __init__(self, script: list[str], fail_on: int | None = None, delay: float = 0.0):
-        self.script, self.fail_on, self.delay = script, fail_on, delay
+    def __init__(self, script: list[str], fail_on: int | None = None, delay: float = 0.0,
+                 gate: threading.Event | None = None):
+        self.script, self.fail_on, self.delay, self.gate = script, fail_on, delay, gate
         self.calls: list[tuple[int, bool]] = []
 
     @staticmethod
@@ -64,6 +66,9 @@ class ToneModel:
         return np.concatenate(parts), starts
 
     def speech_spans(self, audio, min_silence_s=0.25):
+        if self.gate is not None:
+            self.gate.wait()  # a stalled machine: nothing is cut until the gate opens
+        self.longest_vad = max(getattr(self, "longest_vad", 0), len(audio))
         frames = len(audio) // 160
         loud = (np.abs(audio[: frames * 160]).reshape(frames, 160).max(axis=1) > 0.1) if frames else np.zeros(0, bool)
         spans, start, quiet = [], None, 0
@@ -80,7 +85,7 @@ class ToneModel:
             spans.append((start * 160, (frames - quiet) * 160))
         return spans
 
-    def chunk_words(self, audio, vocabulary, context, fast, plain=False):
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
         self.calls.append((len(audio), fast))
         time.sleep(self.delay)
         words = []
@@ -121,6 +126,46 @@ def test_every_word_once_in_order_in_recording_time():
     assert len(fronts) >= 4 and fronts[-1]["final"]                  # chunked, and the tail was transcribed
     assert all(p["window"][1] - p["window"][0] <= 30 for p in stream.passes)
     assert stream.behind.done_to > 0 and any(not fast for _, fast in model.calls)  # the careful lane ran
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_a_front_lane_far_behind_at_the_end_catches_up_chunk_by_chunk(careful):
+    """All the audio arrives before the lane has cut once (a stalled machine, a fast feed): the
+    end must not transcribe only the last window, and no VAD call may take all of it at once."""
+    n = 150
+    script = [f"w{i}" for i in range(n)]
+    audio, starts = ToneModel.render(script, [0.1, 0.4, 0.8] * (n // 3))
+    assert len(audio) > s(100)  # several windows
+    gate = threading.Event()
+    model = ToneModel(script, gate=gate)
+    stream = IncrementalStream(model, careful=careful)
+    feed(stream, audio, speed=1e9)
+    threading.Timer(0.3, gate.set).start()  # the end of the answer is queued by then
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    assert [w.start for w in got.words] == pytest.approx(starts, abs=0.02)
+    assert model.longest_vad <= s(30)
+    assert len([p for p in stream.passes if p["lane"] == "front"]) >= 6
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux thread priorities")
+def test_the_careful_lane_runs_at_the_lowest_priority_and_the_front_lane_does_not():
+    """The user waits for the front lane only; the careful lane gets the CPU time in between."""
+    script = [f"w{i}" for i in range(40)]
+    audio, _ = ToneModel.render(script, [0.5] * 40)
+    nice: dict[bool, set[int]] = {True: set(), False: set()}
+
+    class Spy(ToneModel):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
+            nice[fast].add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return super().chunk_words(audio, vocabulary, context, fast, plain, speech_end_s)
+
+    stream = IncrementalStream(Spy(script), policy=ChunkPolicy(careful_min_s=3.0))
+    feed(stream, audio, speed=20)
+    stream.finish()
+    stream.close()
+    assert nice[False] == {19} and 19 not in nice[True]
 
 
 def test_tail_with_speech_and_silence_only_answers():
@@ -225,7 +270,7 @@ def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
     audio, _ = ToneModel.render(script, [0.5] * 50)
 
     class SlowCareful(ToneModel):
-        def chunk_words(self, audio, vocabulary, context, fast, plain=False):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
             if not fast:
                 time.sleep(0.4)
             return super().chunk_words(audio, vocabulary, context, fast, plain)
@@ -238,3 +283,35 @@ def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
     assert [w.text for w in got.words] == script
     assert any("skipped" in p for p in stream.passes)
     assert stream.busy_s > 0  # skipped passes count no time (they once broke report.json)
+
+
+def _words(spec: str) -> list[Word]:
+    """'a@1.0-1.3 b@1.4-1.8' -> Words."""
+    out = []
+    for tok in spec.split():
+        text, times = tok.split("@")
+        a, b = times.split("-")
+        out.append(Word(" " + text, float(a), float(b)))
+    return out
+
+
+@pytest.mark.parametrize("careful, quick, expected", [
+    # the careful pass dropped the middle of a sentence: the quick words fill it
+    ("every@0.0-0.3 event@0.4-0.8 item@0.9-1.2 checks@3.6-4.0",
+     "every@0.0-0.3 event@0.4-0.8 idempotency@0.9-1.6 key@1.7-1.9 that@2.0-2.2 the@2.3-2.4 consumer@2.5-3.0 checks@3.6-4.0",
+     "key that the consumer"),
+    # the same words, timed a little differently: nothing is doubled
+    ("we@0.0-0.2 shard@0.3-0.7 it@0.8-0.9 by@1.0-1.1 user@1.2-1.6",
+     "we@0.05-0.25 shard@0.35-0.75 it@0.85-0.95 by@1.05-1.15 user@1.25-1.65", ""),
+    # one word missing is not a hole (a careful pass may rightly merge or drop a word)
+    ("we@0.0-0.2 shard@0.3-0.7 user@1.2-1.6", "we@0.0-0.2 shard@0.3-0.7 it@0.8-0.9 user@1.2-1.6", ""),
+    # a pause with no words in either lane
+    ("so@0.0-0.3 then@3.0-3.3", "so@0.0-0.3 then@3.0-3.3", ""),
+    # the careful pass stopped early: the rest of the stretch comes from the quick one
+    ("so@0.0-0.3 first@0.4-0.8", "so@0.0-0.3 first@0.4-0.8 we@1.0-1.2 add@1.3-1.6 a@1.7-1.8 cache@1.9-2.4", "we add a cache"),
+])
+def test_unheard_fills_holes_in_the_careful_words_from_the_quick_ones(careful, quick, expected):
+    from voiceprep.incremental import unheard
+
+    got = unheard(_words(careful), _words(quick))
+    assert " ".join(w.text for w in got) == expected

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import time
 
 import numpy as np
@@ -169,3 +171,62 @@ def test_whole_file_windows_lose_no_sentence_and_keep_recording_time(whisper, sy
     for word, i in (("hardest", 0), ("path", 3), ("kafka", 5), ("shard", 7)):
         hit = next(w for w in got.words if word in w.text.lower())
         assert starts[i] - 0.3 <= hit.start <= ends[i], (word, hit, starts)
+
+
+@pytest.fixture
+def encodes(monkeypatch):
+    """Counts the encoder runs that really happen (one per 30 s pass over a window)."""
+    from faster_whisper import WhisperModel
+
+    calls: list[int] = []
+    real = WhisperModel.encode
+
+    def counting(self, features):
+        calls.append(1)
+        return real(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", counting)  # under voiceprep's subclass and its check
+    return calls
+
+
+@pytest.mark.slow
+def test_a_window_is_decoded_once_when_its_speech_was_all_heard(whisper, synth, encodes):
+    """faster-whisper would encode and decode the silence after the last word again (where
+    tiny.en invents "Thank you." or loops); the window's speech end says there is nothing left."""
+    speech = decode(synth("I would put a cache in front of the database.", "once"))
+    audio = np.concatenate([speech, np.zeros(3 * SAMPLE_RATE, np.float32)])
+    spans = whisper.speech_spans(audio)
+    words = whisper.chunk_words(audio, VOCAB, fast=True, speech_end_s=spans[-1][1] / SAMPLE_RATE)
+    assert "cache in front of the" in "".join(w.word for w in words)
+    assert len(encodes) == 1
+    assert whisper.load().window.speech_end_s is None  # reset for the next caller
+
+
+@pytest.mark.slow
+def test_a_window_is_decoded_again_when_speech_is_left_after_the_words_heard(whisper, synth, encodes):
+    speech = decode(synth("I would put a cache in front of the database.", "once"))
+    audio = np.concatenate([speech, np.zeros(3 * SAMPLE_RATE, np.float32)])
+    # the caller says speech goes on to the end: more than SECOND_PASS_MIN_SPEECH_S left unheard
+    whisper.chunk_words(audio, VOCAB, fast=True, speech_end_s=len(audio) / SAMPLE_RATE)
+    assert len(encodes) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux thread priorities")
+def test_the_careful_model_runs_at_the_lowest_priority():
+    """Its CTranslate2 worker inherits nice 19 from the thread that builds it; the caller keeps its own."""
+    def niced() -> set[int]:
+        out = set()
+        for tid in map(int, os.listdir("/proc/self/task")):
+            try:
+                if os.getpriority(os.PRIO_PROCESS, tid) == 19:
+                    out.add(tid)
+            except OSError:  # the thread ended meanwhile
+                pass
+        return out
+
+    before = niced()
+    transcriber = WhisperTranscriber()  # kept: its models' threads end with it
+    transcriber.careful_model()
+    assert niced() - before
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19
