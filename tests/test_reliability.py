@@ -338,11 +338,13 @@ def test_soak_100_attempts_in_one_process(tmp_path, bank, whisper, synth):
     opts = Options(live=False, speak=False)
     for _ in range(5):  # warm up: caches, allocator, model buffers
         session.ask(q, opts)
+    session.close()  # the last careful pass runs on after the report (at low priority): let it end
     gc.collect()
     rss0, fds0, threads0 = _rss_mb(), len(os.listdir("/proc/self/fd")), threading.active_count()
     for _ in range(100):
         report = session.ask(q, opts)
         assert report.hits > 0
+    session.close()
     gc.collect()
     rss1, fds1, threads1 = _rss_mb(), len(os.listdir("/proc/self/fd")), threading.active_count()
     print(f"soak: RSS {rss0:.0f} -> {rss1:.0f} MB, fds {fds0} -> {fds1}, threads {threads0} -> {threads1}")
