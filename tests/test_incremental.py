@@ -11,37 +11,16 @@ import numpy as np
 import pytest
 
 from voiceprep.errors import NoSpeechError, TranscriptError
-from voiceprep.incremental import ChunkPolicy, IncrementalStream, WholeFileStream, find_cut, open_stream, quietest
+from voiceprep.chunking import windows
+from voiceprep.incremental import ChunkPolicy, IncrementalStream, WholeFileStream, open_stream
 from voiceprep.transcribe import FakeTranscriber
 from voiceprep.transcript import Word
 
 R = 16000
-P = ChunkPolicy()
 
 
 def s(x: float) -> int:
     return int(x * R)
-
-
-@pytest.mark.parametrize("spans, length, expected", [
-    ([], 2.0, None),                                         # too little audio yet
-    ([], 5.0, s(5.0) - s(0.25)),                             # silence only: dropped
-    ([(0.5, 2.0), (2.1, 4.5)], 4.6, None),                   # gaps too short, under max: wait
-    ([(0.5, 2.0), (2.5, 4.5)], 5.0, s(4.75)),                # trailing silence after the min: cut 0.25 s in
-    ([(0.5, 3.5), (4.0, 6.0)], 6.1, s(3.75)),                # a pause past min_chunk: its middle
-    ([(0.5, 2.0), (2.6, 6.0)], 6.1, None),                   # the only pause is before min_chunk
-    ([(0.5, 3.5), (4.0, 8.0), (8.6, 9.0)], 9.0, s(8.3)),     # the latest pause wins
-    ([(0.5, 21.0), (21.5, 22.0)], 22.0, s(20.0)),            # every pause past max: forced cut
-])
-def test_find_cut(spans, length, expected):
-    got = find_cut([(s(a), s(b)) for a, b in spans], s(length), P, energy=lambda lo, hi: hi)
-    assert got == expected
-
-
-def test_quietest_finds_the_silent_stretch():
-    audio = np.ones(s(3.0), np.float32)
-    audio[s(2.0):s(2.3)] = 0
-    assert s(2.0) <= quietest(audio, 0, len(audio)) <= s(2.3)
 
 
 class ToneModel:
@@ -115,7 +94,7 @@ def test_every_word_once_in_order_in_recording_time():
     gaps = list(rng.choice([0.1, 0.15, 0.4, 0.8, 2.5], size=n, p=[0.4, 0.2, 0.2, 0.15, 0.05]))
     audio, starts = ToneModel.render(script, gaps)
     model = ToneModel(script)
-    stream = IncrementalStream(model, policy=ChunkPolicy(careful_min_s=4.0, careful_max_s=8.0))
+    stream = IncrementalStream(model, policy=ChunkPolicy(careful_window_s=6.0))
     feed(stream, audio)
     transcript = stream.finish()
     stream.close()
@@ -126,6 +105,29 @@ def test_every_word_once_in_order_in_recording_time():
     assert len(fronts) >= 4 and fronts[-1]["final"]                  # chunked, and the tail was transcribed
     assert all(p["window"][1] - p["window"][0] <= 30 for p in stream.passes)
     assert stream.behind.done_to > 0 and any(not fast for _, fast in model.calls)  # the careful lane ran
+
+
+def test_the_careful_lane_hears_the_windows_of_a_whole_file_pass():
+    """Its windows are those of chunking.windows over the whole answer (as whole-file
+    transcription uses them), each as soon as the audio shows where it ends."""
+    n = 80
+    script = [f"w{i}" for i in range(n)]
+    rng = np.random.default_rng(7)
+    gaps = list(rng.choice([0.1, 0.2, 0.5, 1.0, 3.0], size=n, p=[0.4, 0.2, 0.2, 0.15, 0.05]))
+    audio, _ = ToneModel.render(script, gaps)
+    policy = ChunkPolicy(careful_window_s=6.0)
+    model = ToneModel(script)
+    stream = IncrementalStream(model, policy=policy)
+    feed(stream, audio, speed=20)
+    time.sleep(0.5)  # the careful lane finishes the window it is on
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    whole = [[w.start / R, w.end / R] for w in windows(audio, model.speech_spans, policy.careful_window_s)]
+    careful = [p["window"] for p in stream.passes if p["lane"] == "careful" and "window" in p]
+    assert len(careful) >= 5 and not any(p.get("note") for p in stream.passes if p["lane"] == "careful")
+    assert careful == [[round(a, 2), round(b, 2)] for a, b in whole[:len(careful)]]
+    assert len(careful) >= len(whole) - 2  # only the last window or two are left to the front lane
 
 
 @pytest.mark.parametrize("careful", [False, True])
@@ -161,7 +163,7 @@ def test_the_careful_lane_runs_at_the_lowest_priority_and_the_front_lane_does_no
             nice[fast].add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
             return super().chunk_words(audio, vocabulary, context, fast, plain, speech_end_s)
 
-    stream = IncrementalStream(Spy(script), policy=ChunkPolicy(careful_min_s=3.0))
+    stream = IncrementalStream(Spy(script), policy=ChunkPolicy(careful_window_s=4.0))
     feed(stream, audio, speed=20)
     stream.finish()
     stream.close()
@@ -196,7 +198,7 @@ def test_close_waits_for_a_pass_in_flight_and_finish_does_not():
     script = [f"w{i}" for i in range(40)]
     audio, _ = ToneModel.render(script, [0.5] * 40)
     model = ToneModel(script, delay=0.3)
-    stream = IncrementalStream(model, policy=ChunkPolicy(careful_min_s=3.0))
+    stream = IncrementalStream(model, policy=ChunkPolicy(careful_window_s=4.0))
     feed(stream, audio, speed=20)
     t0 = time.monotonic()
     stream.finish()
@@ -251,7 +253,12 @@ def test_real_model_chunks_keep_every_word_once_and_match_a_whole_file_pass(spok
     feed(stream, audio, speed=2.0)  # at 3x the careful lane (nice 19) fell behind the busier front lane
     got = stream.finish()
     stream.close()
-    whole = whisper.transcribe(audio, vocab)
+    whole = whisper.transcribe((audio * 32767).astype(np.int16).astype(np.float32) / 32768, vocab)  # as fed
+    careful = [p for p in stream.passes if p["lane"] == "careful"]
+    if not any(p.get("note") or "skipped" in p or "error" in p for p in careful):
+        # the careful lane heard whole-file's windows: where it got to, it has whole-file's words
+        border = stream.behind.done_to / R
+        assert [w.text for w in got.words if w.end <= border] == [w.text for w in whole.words if w.end <= border]
     fronts = [p for p in stream.passes if p["lane"] == "front" and p["words"]]
     assert len(fronts) >= 8 and stream.behind.done_to > 0  # really chunked, both lanes ran
     starts = [w.start for w in got.words]
@@ -279,7 +286,7 @@ def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
                 time.sleep(0.4)
             return super().chunk_words(audio, vocabulary, context, fast, plain)
 
-    stream = IncrementalStream(SlowCareful(script), policy=ChunkPolicy(careful_max_lag_s=8.0, careful_max_s=6.0))
+    stream = IncrementalStream(SlowCareful(script), policy=ChunkPolicy(careful_max_lag_s=8.0, careful_window_s=4.0))
     feed(stream, audio, speed=40)
     time.sleep(1.0)
     got = stream.finish()

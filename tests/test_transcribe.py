@@ -13,7 +13,7 @@ import pytest
 from voiceprep.audio import SAMPLE_RATE, decode
 from voiceprep.errors import ModelError, NoSpeechError
 from voiceprep.metrics import analyse
-from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, _windows, build_prompt, bundled_model_path,
+from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, build_prompt, bundled_model_path,
                                   resolve_model, timed_transcript)
 
 FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "
@@ -39,18 +39,6 @@ def test_fake_transcriber_lays_out_text_and_records_calls():
     t = fake.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32), ["cache"])
     assert [w.start for w in t.words] == [0.5, 1.5, 2.5] and t.duration == 5.0 and fake.calls == [["cache"]]
     assert timed_transcript("").words == []
-
-
-@pytest.mark.parametrize("spans, longest, expected", [
-    ([], 10, []),
-    ([(0, 4)], 10, [[(0, 4)]]),
-    ([(0, 4), (5, 9), (10, 14)], 10, [[(0, 4), (5, 9)], [(10, 14)]]),
-    ([(0, 30)], 10, [[(0, 30)]]),                                  # one span longer than a window stays whole
-    ([(0, 2), (3, 30), (31, 33)], 10, [[(0, 2)], [(3, 30)], [(31, 33)]]),
-    ([(0, 1), (2, 3), (4, 5), (6, 7)], 5, [[(0, 1), (2, 3), (4, 5)], [(6, 7)]]),
-])
-def test_whole_file_windows_group_speech_up_to_a_length(spans, longest, expected):
-    assert _windows(spans, longest) == expected
 
 
 def test_model_resolution(tmp_path):

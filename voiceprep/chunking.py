@@ -7,7 +7,7 @@ incremental transcriber (incremental.py) decides when to ask.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -20,13 +20,93 @@ class ChunkPolicy:
     max_chunk_s: float = 20.0   # always cut by here (with the overlap, within Whisper's 30 s window)
     min_gap_s: float = 0.25     # a silence this long is a place to cut
     overlap_s: float = 4.0      # audio already transcribed that goes along again, for context
-    careful_overlap_s: float = 10.0
     check_every_s: float = 0.5  # look for a cut after this much new audio
     context_words: int = 40     # text before the window given to Whisper as its prompt
-    careful_min_s: float = 8.0  # the careful pass waits for this much new audio...
-    careful_first_s: float = 4.0  # ...except the first one, so short answers get a careful pass too
-    careful_max_s: float = 20.0
+    careful_window_s: float = 25.0  # the careful lane's windows: as whole-file transcription's (below)
+    careful_min_silence_s: float = 0.3
     careful_max_lag_s: float = 120.0  # further behind, the careful lane skips ahead (bounded memory)
+
+
+# Windows over a whole answer, for whole-file transcription and for the careful lane alike: at
+# most 25 s of audio, cut in silences of 0.3 s or more, padded by up to 0.2 s of the silence on
+# each side. Both lanes of one answer then hear the same windows, so the careful lane's words
+# are those of a whole-file pass, with the words before as context.
+WINDOW_S = 25.0
+WINDOW_MIN_SILENCE_S = 0.3
+WINDOW_PAD_S = 0.2
+
+
+def group_spans(spans: Sequence[tuple[int, int]], longest: int) -> list[list[tuple[int, int]]]:
+    """Consecutive spans grouped so that each group lasts at most `longest` samples (a longer
+    span is a group of its own)."""
+    groups: list[list[tuple[int, int]]] = []
+    for a, b in spans:
+        if groups and b - groups[-1][0][0] <= longest:
+            groups[-1].append((a, b))
+        else:
+            groups.append([(a, b)])
+    return groups
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of a whole answer: where it starts and ends, and its speech (absolute samples)."""
+
+    start: int
+    end: int
+    spans: tuple[tuple[int, int], ...]
+
+
+def look_ahead(window_s: float = WINDOW_S) -> int:
+    """How much audio (samples) the VAD is given to find the next window: a window and 2 s more."""
+    return int((window_s + 2.0) * SAMPLE_RATE)
+
+
+def next_window(spans: Sequence[tuple[int, int]], done: int, look_to: int, at_end: bool, before: int,
+                window_s: float = WINDOW_S, min_silence_s: float = WINDOW_MIN_SILENCE_S) -> Window | int:
+    """The next window after `done`, or where to move `done` past silence.
+
+    `spans` is the VAD of the audio from `done` to `look_to` (absolute samples), which is
+    done + look_ahead(window_s) or, when `at_end`, the end of the answer. Given the same audio,
+    the same windows come out one by one while recording (the careful lane) as after it
+    (whole-file transcription), because the VAD sees the same slices: its results depend on
+    where a slice starts, and a window moved by 20 ms changed tiny.en's words."""
+    rate = SAMPLE_RATE
+    if not spans:  # silence: keep its last second, in case speech starts right at the end
+        return look_to if at_end else look_to - rate
+    if spans[0][0] - done > rate:
+        return spans[0][0] - rate // 2
+    longest, gap = int(window_s * rate), int(min_silence_s * rate)
+    group = group_spans(spans, longest)[0]
+    if group[-1][1] > look_to - gap and not at_end:  # speech with no pause for the whole look: cut there
+        group[-1] = (group[-1][0], look_to)
+        return Window(max(done, group[0][0] - int(WINDOW_PAD_S * rate)), look_to, tuple(group))
+    after = spans[len(group)][0] if len(group) < len(spans) else look_to
+    start, end = window_bounds(group, before, after)
+    return Window(max(start, done), end, tuple(group))
+
+
+def windows(audio: np.ndarray, speech_spans: Callable[[np.ndarray, float], list[tuple[int, int]]],
+            window_s: float = WINDOW_S, min_silence_s: float = WINDOW_MIN_SILENCE_S) -> Iterator[Window]:
+    """The windows of a whole answer, one VAD look at a time (see next_window)."""
+    done, before, look = 0, 0, look_ahead(window_s)
+    while done < len(audio):
+        look_to = min(len(audio), done + look)
+        spans = [(done + a, done + b) for a, b in speech_spans(audio[done:look_to], min_silence_s)]
+        window = next_window(spans, done, look_to, look_to == len(audio), before, window_s, min_silence_s)
+        if isinstance(window, int):
+            done = window
+            continue
+        yield window
+        done, before = window.end, window.spans[-1][1]
+
+
+def window_bounds(group: Sequence[tuple[int, int]], before: int, after: int,
+                  pad: int = int(WINDOW_PAD_S * SAMPLE_RATE)) -> tuple[int, int]:
+    """Where a group's window starts and ends: `pad` into the silences around it, or half of
+    a shorter one (`before`: where the speech before it ends, `after`: where the next begins)."""
+    first, last = group[0][0], group[-1][1]
+    return max(before + (first - before) // 2, first - pad), min(last + (after - last) // 2, last + pad)
 
 
 def find_cut(spans: Sequence[tuple[int, int]], length: int, policy: ChunkPolicy,
@@ -64,4 +144,5 @@ def quietest(audio: np.ndarray, lo: int, hi: int, window: int = SAMPLE_RATE // 1
     return lo + int(np.argmin(energy)) * window + window // 2
 
 
-__all__ = ["ChunkPolicy", "find_cut", "quietest"]
+__all__ = ["ChunkPolicy", "WINDOW_MIN_SILENCE_S", "WINDOW_PAD_S", "WINDOW_S", "Window", "find_cut", "group_spans",
+           "look_ahead", "next_window", "quietest", "window_bounds", "windows"]

@@ -24,7 +24,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 from .errors import NoSpeechError, TranscriptError
-from .chunking import ChunkPolicy, find_cut, quietest
+from .chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
 from .transcribe import MIN_WORDS_PER_SPEECH_S, lower_priority
 from .transcript import Transcript, Word
 
@@ -72,13 +72,16 @@ class IncrementalStream:
 
     Two lanes share the audio. The front lane follows the speaker: at each pause it
     transcribes the new audio quickly (greedy decoding), so at the end only the last few
-    seconds are left. The careful lane follows behind with beam search over longer
-    chunks, ending at the front lane's cuts, and its words replace the front lane's
-    where it has caught up. The front lane alone decides how long the user waits.
+    seconds are left. Each of its passes transcribes a window that starts at the earlier cut
+    nearest to `overlap_s` back (so Whisper hears what came before) and keeps only the words
+    whose middle lies past the lane's last cut. Cuts sit in silences, so no word is lost or
+    doubled. The front lane alone decides how long the user waits.
 
-    Each pass transcribes a window that starts at the earlier cut nearest to `overlap_s`
-    back (so Whisper hears what came before) and keeps only the words whose middle lies
-    past the lane's last cut. Cuts sit in silences, so no word is lost or doubled."""
+    The careful lane follows behind with beam search over the very windows a whole-file
+    transcription of the answer would use (chunking.group_spans: speech grouped up to 25 s,
+    cut in pauses of 0.3 s), each as soon as the audio shows where it ends, and its words
+    replace the front lane's where it has caught up. So what it heard during the answer is
+    what whole-file transcription would hear after it."""
 
     model: ChunkTranscriber
     vocabulary: Sequence[str] = ()
@@ -97,6 +100,7 @@ class IncrementalStream:
         self._since_check = 0
         self.front, self.behind = _Lane(), _Lane()
         self.pauses: list[int] = []  # middles of every pause the front lane saw: where windows may start
+        self._careful_after = 0      # where the speech before the careful lane's next window ends
         self.passes: list[dict] = []  # per pass: lane, window, new audio, words kept, seconds taken
         self._error: BaseException | None = None
         self._stop = False
@@ -161,7 +165,7 @@ class IncrementalStream:
                     while not self._stop and self._total - self.front.done_to > self.policy.max_chunk_s * SAMPLE_RATE:
                         self._maybe_cut()
                     if self._total > self.front.done_to:
-                        self._pass(self.front, self._total, final=True)
+                        self._front_pass(self._total, final=True)
                     return
                 self._add(block)
                 if self._since_check >= self.policy.check_every_s * SAMPLE_RATE and self._q.empty():
@@ -209,26 +213,71 @@ class IncrementalStream:
         if not spans or spans[0][0] >= cut:  # nothing said before the cut: skip the silence
             self._advance(lane, lane.done_to + cut, [])
         else:
-            self._pass(lane, lane.done_to + cut, final=False)
+            self._front_pass(lane.done_to + cut, final=False)
 
-    # --- the careful lane: follows the front lane's cuts ------------------------------------------
+    def _front_pass(self, end: int, final: bool) -> None:
+        """Transcribe up to `end` with overlap."""
+        lane, overlap = self.front, int(self.policy.overlap_s * SAMPLE_RATE)
+        with self._lock:
+            start, done = lane.window_start(overlap, (*self.front.cuts, *self.pauses)), lane.done_to
+            if end - start > MAX_WINDOW_S * SAMPLE_RATE:  # no pause near enough: start on time, not on a pause
+                start = max(done - overlap, end - int(MAX_WINDOW_S * SAMPLE_RATE))
+        audio = self._slice(start, end)
+        t0 = self.get_time()
+        self._pass(lane, start, end, audio, self.model.speech_spans(audio, self.policy.min_gap_s), final, t0)
+
+    # --- the careful lane: the whole-file windows, one by one ----------------------------------------
 
     def _run_careful(self) -> None:
         lower_priority()  # its VAD and features too: the front lane must never wait for it
         try:
+            wants = 0  # how much audio the next look needs
             while True:
                 with self._lock:
-                    end = self._careful_target()
-                    while end is None and not self._stop:
+                    while not self._stop and self._total < wants:
                         self._lock.wait(timeout=0.5)
-                        end = self._careful_target()
                     if self._stop:
                         return
                     if self._skip_ahead():
+                        wants = 0
                         continue
-                self._pass(self.behind, end, final=False, careful=True)
+                    total = self._total
+                window = self._careful_window(total)
+                if isinstance(window, int):
+                    wants = window
+                    continue
+                with self._lock:  # the front lane's words there are the safety net, and it goes first
+                    while not self._stop and self.front.done_to < window.end:
+                        self._lock.wait(timeout=0.5)
+                    if self._stop:
+                        return
+                t0, start = self.get_time(), window.start
+                self._pass(self.behind, start, window.end, self._slice(start, window.end),
+                           [(a - start, b - start) for a, b in window.spans], final=False, t0=t0, careful=True)
+                self._careful_after, wants = window.spans[-1][1], 0
         except BaseException as exc:  # noqa: BLE001 - the front lane's words stand in for it
             self.passes.append({"lane": "careful", "error": f"{type(exc).__name__}: {exc}"})
+
+    def _careful_window(self, total: int) -> Window | int:
+        """The careful lane's next window, or how much audio must be there before it is known.
+
+        chunking.next_window on the same VAD looks as whole-file transcription: each look
+        starts where the lane is and spans look_ahead(careful_window_s), so it waits until
+        that much audio is there; silence before speech is passed over."""
+        policy = self.policy
+        look = look_ahead(policy.careful_window_s)
+        while not self._stop:
+            done = self.behind.done_to
+            if total < done + look:
+                return done + look
+            spans = [(done + a, done + b) for a, b in
+                     self.model.speech_spans(self._slice(done, done + look), policy.careful_min_silence_s)]
+            window = next_window(spans, done, done + look, False, self._careful_after,
+                                 policy.careful_window_s, policy.careful_min_silence_s)
+            if not isinstance(window, int):
+                return window
+            self._advance(self.behind, window, [])  # silence: nothing to transcribe
+        return total + 1  # stopped: the loop sees it
 
     def _skip_ahead(self) -> bool:
         """When the careful lane falls too far behind (a slow machine, audio fed faster than real
@@ -236,37 +285,24 @@ class IncrementalStream:
         rate, done = SAMPLE_RATE, self.behind.done_to
         if self.front.done_to - done <= self.policy.careful_max_lag_s * rate:
             return False
-        target = max(c for c in self.front.cuts if c <= self.front.done_to - self.policy.careful_max_s * rate)
+        before = self.front.done_to - int(self.policy.careful_window_s * rate)
+        target = max((c for c in self.front.cuts if c <= before), default=0)
         if target <= done:
             return False
         self.behind.words += [w for w in self.front.words if done <= _mid(w) * rate < target]
         self.passes.append({"lane": "careful", "skipped": [round(done / rate, 2), round(target / rate, 2)]})
+        self._careful_after = target
         self._advance(self.behind, target, [])
         return True
 
-    def _careful_target(self) -> int | None:
-        """The furthest front-lane cut within careful_max_s of the careful lane, once careful_min_s is there."""
-        done, rate = self.behind.done_to, SAMPLE_RATE
-        need = self.policy.careful_min_s if done else self.policy.careful_first_s
-        ahead = [c for c in self.front.cuts if c - done >= need * rate]
-        if not ahead:
-            return None
-        within = [c for c in ahead if c - done <= self.policy.careful_max_s * rate]
-        return max(within) if within else min(ahead)
-
     # --- shared ---------------------------------------------------------------------------------
 
-    def _pass(self, lane: _Lane, end: int, final: bool, careful: bool = False) -> None:
-        """Transcribe up to `end` with overlap; keep the words that are new to this lane."""
-        overlap = int((self.policy.careful_overlap_s if careful else self.policy.overlap_s) * SAMPLE_RATE)
+    def _pass(self, lane: _Lane, start: int, end: int, audio: np.ndarray, spans: Sequence[tuple[int, int]],
+              final: bool, t0: float, careful: bool = False) -> None:
+        """Transcribe the window from `start` to `end` (spans: its speech); keep the words that are new to the lane."""
         with self._lock:
-            start, done = lane.window_start(overlap, (*self.front.cuts, *self.pauses)), lane.done_to
-            if end - start > MAX_WINDOW_S * SAMPLE_RATE:  # no pause near enough: start on time, not on a pause
-                start = max(done - overlap, end - int(MAX_WINDOW_S * SAMPLE_RATE))
+            done = lane.done_to
             before = [w for w in lane.words if w.end <= start / SAMPLE_RATE + 0.05]
-        audio = self._slice(start, end)
-        t0 = self.get_time()
-        spans = self.model.speech_spans(audio, self.policy.min_gap_s)
         fresh = done - start  # where the new audio begins in the window
         new_speech_s = sum(max(0, b - max(a, fresh)) for a, b in spans) / SAMPLE_RATE
         kept: list[Word] = []
@@ -319,9 +355,7 @@ class IncrementalStream:
             front_overlap = int(self.policy.overlap_s * SAMPLE_RATE)
             keep_from = min(self.front.window_start(front_overlap, starts), self.front.done_to - front_overlap)
             if self.careful:  # no future window of either lane starts earlier
-                careful_overlap = int(self.policy.careful_overlap_s * SAMPLE_RATE)
-                keep_from = min(keep_from, self.behind.window_start(careful_overlap, starts),
-                                self.behind.done_to - careful_overlap)
+                keep_from = min(keep_from, self.behind.done_to)
             if keep_from > self._audio_start:
                 self._audio = self._audio[keep_from - self._audio_start:].copy()
                 self._audio_start = keep_from

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 import numpy as np
 
 from .audio import SAMPLE_RATE
+from .chunking import WINDOW_MIN_SILENCE_S, look_ahead, next_window
 from .errors import ModelError, NoSpeechError
 from .transcript import Transcript, Word
 
@@ -127,21 +128,24 @@ class WhisperTranscriber:
         faster-whisper's own long-form decoding lost sentences here: half of a 1-minute
         benchmark answer (its first sentence came back with times 25 s late, and what was said
         there was gone) and a sentence now and then in longer ones. Windows that start and end
-        in silence, each checked for words on its speech, do not."""
-        spans = self.speech_spans(audio, WINDOW_MIN_SILENCE_S)
-        if not spans:
-            raise NoSpeechError("no speech detected in the recording")
+        in silence, each checked for words on its speech, do not. They are found one VAD look
+        at a time (chunking.next_window), exactly as the incremental careful lane finds them,
+        and the VAD never holds more than one look (it costs 0.4 MB per second of audio)."""
         words: list[Word] = []
-        groups = _windows(spans, int(WINDOW_S * SAMPLE_RATE))
-        for i, group in enumerate(groups):
-            before = groups[i - 1][-1][1] if i else 0
-            after = groups[i + 1][0][0] if i + 1 < len(groups) else len(audio)
-            start = max(before + (group[0][0] - before) // 2, group[0][0] - WINDOW_PAD)
-            end = min(group[-1][1] + (after - group[-1][1]) // 2, group[-1][1] + WINDOW_PAD)
+        done, before, look = 0, 0, look_ahead()
+        while done < len(audio):
+            look_to = min(len(audio), done + look)
+            spans = [(done + a, done + b) for a, b in self.speech_spans(audio[done:look_to], WINDOW_MIN_SILENCE_S)]
+            window = next_window(spans, done, look_to, look_to == len(audio), before)
+            if isinstance(window, int):
+                done = window
+                continue
             context = "".join(w.word for w in words[-CONTEXT_WORDS:]).strip()
-            shifted = [(a - start, b - start) for a, b in group]
+            start = window.start
+            shifted = [(a - start, b - start) for a, b in window.spans]
             words += [Word(w.word, w.start + start / SAMPLE_RATE, w.end + start / SAMPLE_RATE, w.probability)
-                      for w in self._window_words(audio[start:end], shifted, vocabulary, context)]
+                      for w in self._window_words(audio[start:window.end], shifted, vocabulary, context)]
+            done, before = window.end, window.spans[-1][1]
         if not words:
             raise NoSpeechError("no speech detected in the recording")
         return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
@@ -260,11 +264,6 @@ class WhisperTranscriber:
 MIN_WORDS_PER_SPEECH_S = 1.0
 # and nobody says more than 6 words a second: more is Whisper repeating itself
 MAX_WORDS_PER_S = 6.0
-# Whole-file transcription: windows of at most 25 s of audio, cut in silences of 0.3 s or more,
-# padded by up to 0.2 s of the silence on each side; the words before are the context.
-WINDOW_S = 25.0
-WINDOW_MIN_SILENCE_S = 0.3
-WINDOW_PAD = int(0.2 * SAMPLE_RATE)
 CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
 
 
@@ -329,17 +328,6 @@ def lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     except (AttributeError, OSError):
         pass
-
-
-def _windows(spans: Sequence[tuple[int, int]], longest: int) -> list[list[tuple[int, int]]]:
-    """Consecutive spans grouped so that each group lasts at most `longest` samples."""
-    groups: list[list[tuple[int, int]]] = []
-    for a, b in spans:
-        if groups and b - groups[-1][0][0] <= longest:
-            groups[-1].append((a, b))
-        else:
-            groups.append([(a, b)])
-    return groups
 
 
 def _hallucinated(seg: Any, words: list[Any]) -> bool:
