@@ -69,8 +69,9 @@ def next_window(spans: Sequence[tuple[int, int]], done: int, look_to: int, at_en
     `spans` is the VAD of the audio from `done` to `look_to` (absolute samples), which is
     done + look_ahead(window_s) or, when `at_end`, the end of the answer. Given the same audio,
     the same windows come out one by one while recording (the careful lane) as after it
-    (whole-file transcription), because the VAD sees the same slices: its results depend on
-    where a slice starts, and a window moved by 20 ms changed tiny.en's words."""
+    (whole-file transcription), because the VAD sees the same slices. Its results depend on
+    where a slice starts, and windows a few hundredths of a second apart changed tiny.en's
+    words."""
     rate = SAMPLE_RATE
     if not spans:  # silence: keep its last second, in case speech starts right at the end
         return look_to if at_end else look_to - rate

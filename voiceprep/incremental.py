@@ -78,8 +78,8 @@ class IncrementalStream:
     doubled. The front lane alone decides how long the user waits.
 
     The careful lane follows behind with beam search over the very windows a whole-file
-    transcription of the answer would use (chunking.group_spans: speech grouped up to 25 s,
-    cut in pauses of 0.3 s), each as soon as the audio shows where it ends, and its words
+    transcription of the answer uses (chunking.windows: speech grouped up to 25 s, cut in
+    pauses of 0.3 s, found one VAD look at a time), each as soon as the audio shows where it ends, and its words
     replace the front lane's where it has caught up. So what it heard during the answer is
     what whole-file transcription would hear after it."""
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 import numpy as np
 
 from .audio import SAMPLE_RATE
-from .chunking import WINDOW_MIN_SILENCE_S, look_ahead, next_window
+from .chunking import windows
 from .errors import ModelError, NoSpeechError
 from .transcript import Transcript, Word
 
@@ -122,30 +122,23 @@ class WhisperTranscriber:
         return self._loaded
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript:
-        """The whole recording, in windows of at most WINDOW_S cut in pauses, each with the text
+        """The whole recording, in windows of at most 25 s cut in pauses, each with the text
         before it as context.
 
         faster-whisper's own long-form decoding lost sentences here: half of a 1-minute
         benchmark answer (its first sentence came back with times 25 s late, and what was said
         there was gone) and a sentence now and then in longer ones. Windows that start and end
         in silence, each checked for words on its speech, do not. They are found one VAD look
-        at a time (chunking.next_window), exactly as the incremental careful lane finds them,
+        at a time (chunking.windows), exactly as the incremental careful lane finds them,
         and the VAD never holds more than one look (it costs 0.4 MB per second of audio)."""
+        audio = np.asarray(audio, np.float32)  # Silero's ONNX model refuses float64
         words: list[Word] = []
-        done, before, look = 0, 0, look_ahead()
-        while done < len(audio):
-            look_to = min(len(audio), done + look)
-            spans = [(done + a, done + b) for a, b in self.speech_spans(audio[done:look_to], WINDOW_MIN_SILENCE_S)]
-            window = next_window(spans, done, look_to, look_to == len(audio), before)
-            if isinstance(window, int):
-                done = window
-                continue
+        for window in windows(audio, self.speech_spans):
             context = "".join(w.word for w in words[-CONTEXT_WORDS:]).strip()
             start = window.start
             shifted = [(a - start, b - start) for a, b in window.spans]
             words += [Word(w.word, w.start + start / SAMPLE_RATE, w.end + start / SAMPLE_RATE, w.probability)
                       for w in self._window_words(audio[start:window.end], shifted, vocabulary, context)]
-            done, before = window.end, window.spans[-1][1]
         if not words:
             raise NoSpeechError("no speech detected in the recording")
         return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
