@@ -14,6 +14,12 @@ progress to stderr.
     make bench                                   # 1, 3, 10, 20 min at real time, then the memory runs
     .venv/bin/python bench/feedback.py --minutes 0   # the memory runs alone (60 and 1 min at 6x, 11 minutes)
     .venv/bin/python bench/feedback.py --quick   # 1 and 3 min, fed 4x faster (a few minutes)
+    .venv/bin/python bench/feedback.py --minutes 1,3 --memory-minutes 0 --ending word
+                                                 # answers that stop without a pause (Enter at once)
+
+The generated answers end with a pause, as when the speaker stops and then presses Enter.
+`--ending word` ends them right after the last word, `--ending mid` 1.5 s before it, mid-word,
+as a time limit would.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -104,8 +112,17 @@ def cue_agreement(a: dict, b: dict) -> tuple[int, int]:
     return sum(hits_a[k] == hits_b.get(k) for k in hits_a), len(hits_a)
 
 
-def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int) -> dict:
-    audio, script = make_answer(minutes * 60, seed=seed)
+def end_answer(audio: np.ndarray, script: str, ending: str) -> tuple[np.ndarray, str]:
+    """The answer as generated (`pause`), or stopped right after its last word or 1.5 s before.
+    WER is still against the whole script: `mid` loses the end of the last sentence in both modes."""
+    if ending == "pause":
+        return audio, script
+    last = int(np.flatnonzero(np.abs(audio) > 0.01)[-1]) + 1
+    return audio[:last if ending == "word" else last - int(1.5 * 16000)], script
+
+
+def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, ending: str = "pause") -> dict:
+    audio, script = end_answer(*make_answer(minutes * 60, seed=seed), ending)
     answer = folder / f"answer-{minutes:g}min.wav"
     write_wav(answer, audio)
     log(f"{minutes:g} min answer ({len(audio) / 16000:.0f} s): incremental at {speed:g}x")
@@ -116,7 +133,7 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int) ->
     truth = script_verdicts(script, env)
     inc_s, whole_s = inc["latency"]["feedback_s"], whole["latency"]["feedback_s"]
     result = {
-        "minutes": minutes, "audio_s": round(len(audio) / 16000, 1), "feed_speed": speed,
+        "minutes": minutes, "audio_s": round(len(audio) / 16000, 1), "feed_speed": speed, "ending": ending,
         "feedback_s": {"incremental": inc_s, "whole_file": whole_s,
                        "ratio_whole_to_incremental": round(whole_s / max(inc_s, 1e-3), 1)},
         "wer": {"incremental": round(word_error_rate(script, inc["transcript"]["text"]), 4),
@@ -155,6 +172,8 @@ def main() -> None:
     p.add_argument("--minutes", default=None, help="comma-separated answer lengths (default 1,3,10,20; 0: none)")
     p.add_argument("--speed", type=float, default=None, help="feed speed of the incremental runs (default 1)")
     p.add_argument("--memory-minutes", type=float, default=60, help="length of the memory run (0: skip)")
+    p.add_argument("--ending", choices=("pause", "word", "mid"), default="pause",
+                   help="how answers end: a pause (default), right after the last word, or mid-word")
     args = p.parse_args()
     minutes = [float(m) for m in (args.minutes or ("1,3" if args.quick else "1,3,10,20")).split(",") if float(m)]
     speed = args.speed or (4.0 if args.quick else 1.0)
@@ -162,7 +181,7 @@ def main() -> None:
     env = start_pulse(tmp / "pulse")
     env["VOICEPREP_RECORDINGS"] = str(tmp / "recordings")
     try:
-        runs = [measure(m, tmp, env, speed, seed=int(m * 10)) for m in minutes]
+        runs = [measure(m, tmp, env, speed, seed=int(m * 10), ending=args.ending) for m in minutes]
         mem = None
         if args.memory_minutes and not args.quick:  # both fed the same way, so only the length differs
             mem = {"long": memory(args.memory_minutes, tmp, env, 6.0), "one_minute": memory(1, tmp, env, 6.0)}
