@@ -14,12 +14,14 @@ progress to stderr.
     make bench                                   # 1, 3, 10, 20 min at real time, then the memory runs
     .venv/bin/python bench/feedback.py --minutes 0   # the memory runs alone (60 and 1 min at 6x, 11 minutes)
     .venv/bin/python bench/feedback.py --quick   # 1 and 3 min, fed 4x faster (a few minutes)
-    .venv/bin/python bench/feedback.py --minutes 1,3 --memory-minutes 0 --ending word
-                                                 # answers that stop without a pause (Enter at once)
+    .venv/bin/python bench/feedback.py --minutes 1,3 --memory-minutes 0 --ending pause
+                                                 # answers that end in a pause before Enter
 
-The generated answers end with a pause, as when the speaker stops and then presses Enter.
-`--ending word` ends them right after the last word, `--ending mid` 1.5 s before it, mid-word,
-as a time limit would.
+The answers stop right after their last word (`--ending word`, the default), as when Enter is
+pressed the moment the speaker stops: the last sentence is then still to be transcribed, and a
+pass may be under way. `--ending pause` keeps the generated pause after it (the front lane has
+usually transcribed everything by Enter), `--ending mid` stops 1.5 s before the last word ends,
+mid-word, as a time limit would.
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, en
         "overflows": inc["recording"]["overflows"],
         "passes": inc["transcription"].get("passes"),
         "careful_to_s": inc["transcription"].get("careful_to_s"),
+        "last_front_passes": [p for p in inc["transcription"].get("last_passes", []) if p["lane"] == "front"][-2:],
     }
     log(json.dumps(result))
     return result
@@ -172,8 +175,8 @@ def main() -> None:
     p.add_argument("--minutes", default=None, help="comma-separated answer lengths (default 1,3,10,20; 0: none)")
     p.add_argument("--speed", type=float, default=None, help="feed speed of the incremental runs (default 1)")
     p.add_argument("--memory-minutes", type=float, default=60, help="length of the memory run (0: skip)")
-    p.add_argument("--ending", choices=("pause", "word", "mid"), default="pause",
-                   help="how answers end: a pause (default), right after the last word, or mid-word")
+    p.add_argument("--ending", choices=("pause", "word", "mid"), default="word",
+                   help="how answers end: right after the last word (default), in a pause, or mid-word")
     args = p.parse_args()
     minutes = [float(m) for m in (args.minutes or ("1,3" if args.quick else "1,3,10,20")).split(",") if float(m)]
     speed = args.speed or (4.0 if args.quick else 1.0)

@@ -13,7 +13,7 @@ import pytest
 from voiceprep.errors import NoSpeechError, TranscriptError
 from voiceprep.chunking import windows
 from voiceprep.incremental import ChunkPolicy, IncrementalStream, WholeFileStream, open_stream
-from voiceprep.transcribe import FakeTranscriber
+from voiceprep.transcribe import FakeTranscriber, PassCancelled
 from voiceprep.transcript import Word
 
 R = 16000
@@ -64,7 +64,7 @@ class ToneModel:
             spans.append((start * 160, (frames - quiet) * 160))
         return spans
 
-    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
         self.calls.append((len(audio), fast))
         time.sleep(self.delay)
         words = []
@@ -159,7 +159,7 @@ def test_the_careful_lane_runs_at_the_lowest_priority_and_the_front_lane_does_no
     nice: dict[bool, set[int]] = {True: set(), False: set()}
 
     class Spy(ToneModel):
-        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
             nice[fast].add(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
             return super().chunk_words(audio, vocabulary, context, fast, plain, speech_end_s)
 
@@ -192,6 +192,33 @@ def test_a_model_failure_is_reported_not_swallowed():
     with pytest.raises(TranscriptError, match="model crashed"):
         stream.finish()
     stream.close()
+
+
+def test_a_front_pass_under_way_when_the_answer_ends_gives_up_and_the_last_pass_covers_it():
+    """The user waits for one pass after the answer, not for the rest of one and then another."""
+    script = [f"w{i}" for i in range(20)]
+    audio, _ = ToneModel.render(script, [0.5] * 20)
+    stalled = threading.Event()
+
+    class LongPass(ToneModel):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
+            if cancelled is not None and len(self.calls) >= 2:  # the third pass would run until the answer ends
+                stalled.set()
+                while not cancelled():
+                    time.sleep(0.01)
+                raise PassCancelled
+            return super().chunk_words(audio, vocabulary, context, fast, plain, speech_end_s)
+
+    stream = IncrementalStream(LongPass(script), careful=False)
+    feed(stream, audio)
+    assert stalled.wait(10)
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    gave_up = [p for p in stream.passes if p.get("cancelled")]
+    last = stream.passes[-1]
+    assert len(gave_up) == 1 and last["final"] and not last.get("cancelled")
+    assert last["window"][0] <= gave_up[0]["window"][0] + 4.0 and last["window"][1] == pytest.approx(len(audio) / R, abs=0.11)
 
 
 def test_close_waits_for_a_pass_in_flight_and_finish_does_not():
@@ -281,7 +308,7 @@ def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
     audio, _ = ToneModel.render(script, [0.5] * 50)
 
     class SlowCareful(ToneModel):
-        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
             if not fast:
                 time.sleep(0.4)
             return super().chunk_words(audio, vocabulary, context, fast, plain)

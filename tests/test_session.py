@@ -241,7 +241,7 @@ class ChunkFake(FakeTranscriber):
     def speech_spans(self, audio, min_silence_s=0.25):
         return [(0, len(audio))] if len(audio) and np.abs(audio).max() > 0.01 else []
 
-    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None):
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
         from voiceprep.transcript import Word
 
         self.windows.append(len(audio))

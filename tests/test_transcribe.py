@@ -13,8 +13,8 @@ import pytest
 from voiceprep.audio import SAMPLE_RATE, decode
 from voiceprep.errors import ModelError, NoSpeechError
 from voiceprep.metrics import analyse
-from voiceprep.transcribe import (FakeTranscriber, WhisperTranscriber, build_prompt, bundled_model_path,
-                                  resolve_model, timed_transcript)
+from voiceprep.transcribe import (FakeTranscriber, PassCancelled, WhisperTranscriber, build_prompt,
+                                  bundled_model_path, resolve_model, timed_transcript)
 
 FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "
            "like, in front of it. You know, the, um, write path is, uh, the hard part. I mean, we could, um, "
@@ -197,6 +197,34 @@ def test_a_window_is_decoded_again_when_speech_is_left_after_the_words_heard(whi
     # the caller says speech goes on to the end: more than SECOND_PASS_MIN_SPEECH_S left unheard
     whisper.chunk_words(audio, VOCAB, fast=True, speech_end_s=len(audio) / SAMPLE_RATE)
     assert len(encodes) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cancel_at, encoded", [(1, 0), (2, 1), (None, 1)])
+def test_a_pass_gives_up_before_its_next_encoding_or_decoding_when_cancelled(whisper, synth, encodes,
+                                                                              cancel_at, encoded):
+    """Asked before encoding (1) and before decoding (2): a yes stops the pass there."""
+    speech = decode(synth("I would put a cache in front of the database.", "once"))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) == cancel_at
+
+    spans = whisper.speech_spans(speech)
+    run = lambda: whisper.chunk_words(speech, VOCAB, fast=True, speech_end_s=spans[-1][1] / SAMPLE_RATE,  # noqa: E731
+                                      cancelled=cancelled)
+    if cancel_at is None:
+        assert "cache in front of the" in "".join(w.word for w in run())
+    else:
+        with pytest.raises(PassCancelled):
+            run()
+        assert len(asked) == cancel_at
+        again = whisper.chunk_words(speech, VOCAB, fast=True, speech_end_s=spans[-1][1] / SAMPLE_RATE)
+        assert "cache in front" in "".join(w.word for w in again)  # nothing of the cancelled pass stays
+        encodes.pop()  # the uncancelled pass just above
+    assert len(encodes) == encoded
+    assert whisper.load().window.cancelled is None
 
 
 @pytest.mark.slow

@@ -25,7 +25,7 @@ import numpy as np
 from .audio import SAMPLE_RATE
 from .errors import NoSpeechError, TranscriptError
 from .chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
-from .transcribe import MIN_WORDS_PER_SPEECH_S, lower_priority
+from .transcribe import MIN_WORDS_PER_SPEECH_S, PassCancelled, lower_priority
 from .transcript import Transcript, Word
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
@@ -47,7 +47,8 @@ class ChunkTranscriber(Protocol):
     """What the worker needs from a model: words of one chunk, in the chunk's own time."""
 
     def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, fast: bool,
-                    plain: bool = False, speech_end_s: float | None = None) -> list[Word]: ...
+                    plain: bool = False, speech_end_s: float | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> list[Word]: ...
 
     def speech_spans(self, audio: np.ndarray, min_silence_s: float) -> list[tuple[int, int]]: ...
 
@@ -104,6 +105,7 @@ class IncrementalStream:
         self.passes: list[dict] = []  # per pass: lane, window, new audio, words kept, seconds taken
         self._error: BaseException | None = None
         self._stop = False
+        self._ending = threading.Event()  # the answer has ended: a front pass under way gives up
         self._threads = [threading.Thread(target=self._run_front, name="voiceprep-front", daemon=True)]
         if self.careful:
             self._threads.append(threading.Thread(target=self._run_careful, name="voiceprep-careful", daemon=True))
@@ -116,7 +118,12 @@ class IncrementalStream:
         self._q.put(samples)
 
     def finish(self) -> Transcript:
-        """Transcribe the tail and return every word; raises NoSpeechError when nothing was said."""
+        """Transcribe the tail and return every word; raises NoSpeechError when nothing was said.
+
+        A front pass under way when the answer ends gives up before its next encoding or
+        decoding, and the last pass covers its audio too: the user waits for one pass, not for
+        the rest of one and then another."""
+        self._ending.set()
         self._q.put(None)
         self._threads[0].join()
         with self._lock:
@@ -216,15 +223,21 @@ class IncrementalStream:
             self._front_pass(lane.done_to + cut, final=False)
 
     def _front_pass(self, end: int, final: bool) -> None:
-        """Transcribe up to `end` with overlap."""
+        """Transcribe up to `end` with overlap. A pass begun before the answer ended gives up when it ends."""
         lane, overlap = self.front, int(self.policy.overlap_s * SAMPLE_RATE)
+        cancelled = None if final or self._ending.is_set() else self._ending.is_set
         with self._lock:
             start, done = lane.window_start(overlap, (*self.front.cuts, *self.pauses)), lane.done_to
             if end - start > MAX_WINDOW_S * SAMPLE_RATE:  # no pause near enough: start on time, not on a pause
                 start = max(done - overlap, end - int(MAX_WINDOW_S * SAMPLE_RATE))
         audio = self._slice(start, end)
         t0 = self.get_time()
-        self._pass(lane, start, end, audio, self.model.speech_spans(audio, self.policy.min_gap_s), final, t0)
+        try:
+            self._pass(lane, start, end, audio, self.model.speech_spans(audio, self.policy.min_gap_s), final, t0,
+                       cancelled=cancelled)
+        except PassCancelled:
+            self.passes.append({"lane": "front", "window": [round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)],
+                                "cancelled": True, "seconds": round(self.get_time() - t0, 3)})
 
     # --- the careful lane: the whole-file windows, one by one ----------------------------------------
 
@@ -298,7 +311,7 @@ class IncrementalStream:
     # --- shared ---------------------------------------------------------------------------------
 
     def _pass(self, lane: _Lane, start: int, end: int, audio: np.ndarray, spans: Sequence[tuple[int, int]],
-              final: bool, t0: float, careful: bool = False) -> None:
+              final: bool, t0: float, careful: bool = False, cancelled: Callable[[], bool] | None = None) -> None:
         """Transcribe the window from `start` to `end` (spans: its speech); keep the words that are new to the lane."""
         with self._lock:
             done = lane.done_to
@@ -309,10 +322,10 @@ class IncrementalStream:
         note = ""
         if new_speech_s > 0:
             context = "".join(w.word for w in before[-self.policy.context_words:]).strip()
-            kept = self._new_words(audio, spans, start, done, context, careful)
+            kept = self._new_words(audio, spans, start, done, context, careful, cancelled=cancelled)
             if len(kept) < MIN_WORDS_PER_SPEECH_S * new_speech_s:
                 # The prompt can make Whisper skip a stretch; a pass without it is the safety net.
-                plain = self._new_words(audio, spans, start, done, "", careful, plain=True)
+                plain = self._new_words(audio, spans, start, done, "", careful, plain=True, cancelled=cancelled)
                 if len(plain) > len(kept):
                     kept, note = plain, "plain"
             if careful:
@@ -329,7 +342,8 @@ class IncrementalStream:
         self._advance(lane, end, kept)
 
     def _new_words(self, audio: np.ndarray, spans: Sequence[tuple[int, int]], start: int, done: int,
-                   context: str, careful: bool, plain: bool = False) -> list[Word]:
+                   context: str, careful: bool, plain: bool = False,
+                   cancelled: Callable[[], bool] | None = None) -> list[Word]:
         """The window's words that are new to the lane and lie on speech, in the recording's time.
 
         Whisper invents text over long silences ("Thank you."); a word whose middle is not
@@ -337,7 +351,7 @@ class IncrementalStream:
         offset, pad = start / SAMPLE_RATE, 0.2 * SAMPLE_RATE
         kept = []
         words = self.model.chunk_words(audio, self.vocabulary, context, fast=not careful, plain=plain,
-                                       speech_end_s=spans[-1][1] / SAMPLE_RATE)
+                                       speech_end_s=spans[-1][1] / SAMPLE_RATE, cancelled=cancelled)
         for w in words:
             mid = (w.start + w.end) / 2 * SAMPLE_RATE
             if mid + start >= done and any(a - pad <= mid <= b + pad for a, b in spans):

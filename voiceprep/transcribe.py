@@ -28,10 +28,14 @@ from .transcript import Transcript, Word
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-# CTranslate2's OpenMP threads busy-wait by default. Two voiceprep processes on two cores then
-# spin against each other and a 3 s transcription took over 40 s (seen here, both stuck in
-# generate). Idle threads must sleep; this has to be set before CTranslate2 is loaded.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# CTranslate2's OpenMP threads (libgomp) wait between parallel steps. By default they spin for
+# long: two voiceprep processes on two cores spun against each other, and a 3 s transcription
+# took over 40 s (seen here, both stuck in generate). Fully passive waiting cures that but costs
+# the second thread its use: a greedy 10 s window took 0.49 s on one thread and 0.49 s on two.
+# A short spin keeps both: 0.37 s on two threads alone, and two processes at once 0.70 s each
+# (0.66-0.69 s passive). Set before CTranslate2 is loaded, unless the user chose otherwise.
+if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+    os.environ["OMP_WAIT_POLICY"], os.environ["GOMP_SPINCOUNT"] = "ACTIVE", "10000"
 
 DEFAULT_MODEL = "tiny.en"
 # Jargon first, then a disfluent tail that keeps Whisper verbatim. Measured with tiny.en on
@@ -182,20 +186,23 @@ class WhisperTranscriber:
             return self._careful
 
     def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str] = (), context: str = "",
-                    fast: bool = False, plain: bool = False, speech_end_s: float | None = None) -> list[Word]:
+                    fast: bool = False, plain: bool = False, speech_end_s: float | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> list[Word]:
         """Words of one window of a longer answer (incremental.py), times from the window's start.
 
         The text before the window follows the glossary in the prompt, so Whisper continues
         the answer rather than starting afresh. `plain` drops the prompt (the stream's safety
         net when a prompted pass heard too little); `fast` decodes greedily; `speech_end_s`
-        (where the window's speech ends) lets it skip re-decoding the silence after it."""
+        (where the window's speech ends) lets it skip re-decoding the silence after it.
+        `cancelled` is asked before each encoding and decoding: when it says yes, the pass
+        stops there with PassCancelled (the answer ended; a pass over its whole tail follows)."""
         prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
         beam = self.fast_beam_size if fast else self.beam_size
         model = self.load() if fast else self.careful_model()
-        words = self._words(audio, prompt, beam, model, bounded=True, speech_end_s=speech_end_s)
+        words = self._words(audio, prompt, beam, model, bounded=True, speech_end_s=speech_end_s, cancelled=cancelled)
         if len(words) > MAX_WORDS_PER_S * len(audio) / SAMPLE_RATE:  # a decoding stuck repeating itself
             words = [] if plain else self.chunk_words(audio, vocabulary, context, fast, plain=True,
-                                                      speech_end_s=speech_end_s)
+                                                      speech_end_s=speech_end_s, cancelled=cancelled)
         return words
 
     def speech_spans(self, audio: np.ndarray, min_silence_s: float = 0.25) -> list[tuple[int, int]]:
@@ -208,7 +215,8 @@ class WhisperTranscriber:
         return [(s["start"], s["end"]) for s in get_speech_timestamps(audio, opts)]
 
     def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
-               model: Any = None, bounded: bool = False, speech_end_s: float | None = None) -> list[Word]:
+               model: Any = None, bounded: bool = False, speech_end_s: float | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[Word]:
         """Whisper's words. `bounded` (windows of up to about 30 s): at most 8 tokens per second
         of audio, and for greedy passes one retry at a higher temperature instead of five. A pass
         that got stuck repeating itself took 12.6 s here without these limits. Beam-search passes
@@ -223,8 +231,8 @@ class WhisperTranscriber:
                 limits["temperature"] = [0.0, 0.4]
         model = model or self.load()
         window = getattr(model, "window", None)
-        if window is not None and speech_end_s is not None:
-            window.begin(speech_end_s)
+        if window is not None and (speech_end_s is not None or cancelled is not None):
+            window.begin(speech_end_s, cancelled)
         segments, _info = model.transcribe(
             audio,
             language="en",
@@ -269,18 +277,27 @@ class _WindowDone(Exception):
     """Ends faster-whisper's segment generator after a window's first pass (see below)."""
 
 
+class PassCancelled(Exception):
+    """A pass given up before its next encoding or decoding, because its caller said so."""
+
+
 class _Window(threading.local):
     """Per thread: where the speech of the window being transcribed ends, and how far its words got."""
 
     def __init__(self) -> None:
         self.end()
 
-    def begin(self, speech_end_s: float) -> None:
+    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None) -> None:
         self.speech_end_s: float | None = speech_end_s
+        self.cancelled: Callable[[], bool] | None = cancelled
         self.heard_to, self.encodes = 0.0, 0
 
     def end(self) -> None:
-        self.speech_end_s, self.heard_to, self.encodes = None, 0.0, 0
+        self.speech_end_s, self.cancelled, self.heard_to, self.encodes = None, None, 0.0, 0
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise PassCancelled
 
 
 @functools.cache
@@ -292,7 +309,10 @@ def _window_model_class() -> type:
     silence tiny.en repeated "a little bit of" until the token limit, at both temperatures,
     three times over: one 14 s window took 14.4 s, its first pass 0.55 s. So a second
     encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
-    its speech comes after the words heard (the first pass stopped early)."""
+    its speech comes after the words heard (the first pass stopped early).
+
+    It also gives up a pass before an encoding or a decoding when the caller's `cancelled`
+    says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
     from faster_whisper import WhisperModel
 
     class WindowWhisperModel(WhisperModel):
@@ -302,11 +322,16 @@ def _window_model_class() -> type:
 
         def encode(self, features: np.ndarray) -> Any:
             w = self.window
+            w.check()
             if w.speech_end_s is not None:
                 w.encodes += 1
                 if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
                     raise _WindowDone
             return super().encode(features)
+
+        def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
+            self.window.check()
+            return super().generate_with_fallback(*args, **kwargs)
 
     return WindowWhisperModel
 
