@@ -149,6 +149,8 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, en
         "overflows": inc["recording"]["overflows"],
         "passes": inc["transcription"].get("passes"),
         "careful_to_s": inc["transcription"].get("careful_to_s"),
+        "careful_nets": inc["transcription"].get("careful_nets"),
+        "front_passes_cancelled": inc["transcription"].get("cancelled"),
         "last_front_passes": [p for p in inc["transcription"].get("last_passes", []) if p["lane"] == "front"][-2:],
     }
     log(json.dumps(result))

@@ -299,8 +299,13 @@ def _stream_facts(stream: Stream) -> dict:
     if not isinstance(stream, IncrementalStream):
         return {"mode": "whole-file"}
     passes = [p for p in stream.passes if "seconds" in p]
+    nets: dict[str, int] = {}  # careful windows where a safety net decided (they differ from whole-file there)
+    for p in stream.passes:
+        if p["lane"] == "careful" and (net := p.get("note", "").rstrip("0123456789 ") or ("skipped" if "skipped" in p else "")):
+            nets[net] = nets.get(net, 0) + 1
     return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
-            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2),
+            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": nets,
+            "cancelled": sum(1 for p in stream.passes if p.get("cancelled")),
             "last_passes": passes[-4:]}
 
 
