@@ -12,8 +12,8 @@ import pytest
 
 from voiceprep.errors import NoSpeechError, TranscriptError
 from voiceprep.chunking import windows
-from voiceprep.incremental import ChunkPolicy, IncrementalStream, WholeFileStream, open_stream
-from voiceprep.transcribe import FakeTranscriber, PassCancelled
+from voiceprep.incremental import ChunkPolicy, IncrementalStream
+from voiceprep.transcribe import PassCancelled
 from voiceprep.transcript import Word
 
 R = 16000
@@ -232,18 +232,6 @@ def test_close_waits_for_a_pass_in_flight_and_finish_does_not():
     stream.close()
     assert not any(t.is_alive() for t in threading.enumerate() if t.name.startswith("voiceprep-"))
     assert time.monotonic() - t0 < 5
-
-
-def test_open_stream_falls_back_to_whole_file_for_plain_transcribers():
-    fake = FakeTranscriber("we shard it")
-    stream = open_stream(fake, ["shard"])
-    assert isinstance(stream, WholeFileStream)
-    stream.feed(np.zeros(1600, np.int16))
-    assert stream.finish().text == "we shard it" and fake.calls == [["shard"]]
-    live = open_stream(ToneModel([]), [], incremental=True)
-    assert isinstance(live, IncrementalStream)
-    live.close()
-    assert isinstance(open_stream(ToneModel([]), [], incremental=False), WholeFileStream)
 
 
 SENTENCES = [

@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -29,18 +29,6 @@ from .transcribe import MIN_WORDS_PER_SPEECH_S, PassCancelled, lower_priority
 from .transcript import Transcript, Word
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
-
-
-class Stream(Protocol):
-    """What the recording loop talks to: blocks in, a transcript out."""
-
-    def feed(self, samples: np.ndarray) -> None: ...
-
-    def finish(self) -> Transcript: ...
-
-    def cancel(self) -> None: ...
-
-    def close(self) -> None: ...
 
 
 class ChunkTranscriber(Protocol):
@@ -401,35 +389,4 @@ def unheard(careful: Sequence[Word], quick: Sequence[Word], min_gap_s: float = 1
     return out
 
 
-class WholeFileStream:
-    """The Stream of transcribers without chunk support: keep the audio, transcribe at the end."""
-
-    def __init__(self, transcriber: Any, vocabulary: Sequence[str] = ()) -> None:
-        self.transcriber, self.vocabulary = transcriber, vocabulary
-        self._blocks: list[np.ndarray] = []
-
-    def feed(self, samples: np.ndarray) -> None:
-        self._blocks.append(samples)
-
-    def finish(self) -> Transcript:
-        pcm = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.int16)
-        audio = pcm.astype(np.float32) / 32768.0 if pcm.dtype == np.int16 else pcm
-        return self.transcriber.transcribe(audio, self.vocabulary)
-
-    def cancel(self) -> None:
-        self._blocks.clear()
-
-    def close(self) -> None:
-        self._blocks.clear()
-
-
-def open_stream(transcriber: Any, vocabulary: Sequence[str], incremental: bool = True,
-                on_words: Callable[[list[Word]], None] | None = None) -> Stream:
-    """An incremental stream when the transcriber can do chunks, else a whole-file one."""
-    if incremental and hasattr(transcriber, "chunk_words"):
-        return IncrementalStream(transcriber, vocabulary, on_words=on_words)
-    return WholeFileStream(transcriber, vocabulary)
-
-
-__all__ = ["Stream", "ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "WholeFileStream", "find_cut",
-           "quietest", "open_stream"]
+__all__ = ["ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "find_cut", "quietest", "unheard"]

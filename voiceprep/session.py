@@ -11,6 +11,7 @@ import queue
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -24,12 +25,13 @@ from rich.text import Text
 from .audio import SAMPLE_RATE
 from .bank import Bank, Question
 from .errors import DeviceError, NoSpeechError
+from .incremental import IncrementalStream
 from .metrics import Thresholds
 from .recording import Recorder, WavWriter
 from .report import Report, _clock, analyse_answer
 from .speech import Speaker
 from .store import Store
-from .incremental import IncrementalStream, Stream, open_stream
+from .stream import Stream, open_stream
 from .transcribe import Transcriber
 
 SILENCE_DB = -45.0  # below this level a block counts as silence
@@ -299,12 +301,12 @@ def _stream_facts(stream: Stream) -> dict:
     if not isinstance(stream, IncrementalStream):
         return {"mode": "whole-file"}
     passes = [p for p in stream.passes if "seconds" in p]
-    nets: dict[str, int] = {}  # careful windows where a safety net decided (they differ from whole-file there)
-    for p in stream.passes:
-        if p["lane"] == "careful" and (net := p.get("note", "").rstrip("0123456789 ") or ("skipped" if "skipped" in p else "")):
-            nets[net] = nets.get(net, 0) + 1
+    # careful windows where a safety net decided: there the words may differ from whole-file's
+    nets = Counter("skipped" if "skipped" in p else p.get("note", "").rstrip("0123456789 ")
+                   for p in stream.passes if p["lane"] == "careful")
+    nets.pop("", None)
     return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
-            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": nets,
+            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": dict(nets),
             "cancelled": sum(1 for p in stream.passes if p.get("cancelled")),
             "last_passes": passes[-4:]}
 
