@@ -270,8 +270,9 @@ def test_real_model_chunks_keep_every_word_once_and_match_a_whole_file_pass(spok
     stream.close()
     whole = whisper.transcribe((audio * 32767).astype(np.int16).astype(np.float32) / 32768, vocab)  # as fed
     careful = [p for p in stream.passes if p["lane"] == "careful"]
-    if not any(p.get("note") or "skipped" in p or "error" in p for p in careful):
-        # the careful lane heard whole-file's windows: where it got to, it has whole-file's words
+    if not any("skipped" in p or "error" in p for p in careful):
+        # the careful lane heard whole-file's windows through the same nets: where it got to, it has
+        # whole-file's words
         border = stream.behind.done_to / R
         assert [w.text for w in got.words if w.end <= border] == [w.text for w in whole.words if w.end <= border]
     fronts = [p for p in stream.passes if p["lane"] == "front" and p["words"]]
@@ -309,35 +310,3 @@ def test_a_careful_lane_far_behind_skips_ahead_and_keeps_every_word():
     assert [w.text for w in got.words] == script
     assert any("skipped" in p for p in stream.passes)
     assert stream.busy_s > 0  # skipped passes count no time (they once broke report.json)
-
-
-def _words(spec: str) -> list[Word]:
-    """'a@1.0-1.3 b@1.4-1.8' -> Words."""
-    out = []
-    for tok in spec.split():
-        text, times = tok.split("@")
-        a, b = times.split("-")
-        out.append(Word(" " + text, float(a), float(b)))
-    return out
-
-
-@pytest.mark.parametrize("careful, quick, expected", [
-    # the careful pass dropped the middle of a sentence: the quick words fill it
-    ("every@0.0-0.3 event@0.4-0.8 item@0.9-1.2 checks@3.6-4.0",
-     "every@0.0-0.3 event@0.4-0.8 idempotency@0.9-1.6 key@1.7-1.9 that@2.0-2.2 the@2.3-2.4 consumer@2.5-3.0 checks@3.6-4.0",
-     "key that the consumer"),
-    # the same words, timed a little differently: nothing is doubled
-    ("we@0.0-0.2 shard@0.3-0.7 it@0.8-0.9 by@1.0-1.1 user@1.2-1.6",
-     "we@0.05-0.25 shard@0.35-0.75 it@0.85-0.95 by@1.05-1.15 user@1.25-1.65", ""),
-    # one word missing is not a hole (a careful pass may rightly merge or drop a word)
-    ("we@0.0-0.2 shard@0.3-0.7 user@1.2-1.6", "we@0.0-0.2 shard@0.3-0.7 it@0.8-0.9 user@1.2-1.6", ""),
-    # a pause with no words in either lane
-    ("so@0.0-0.3 then@3.0-3.3", "so@0.0-0.3 then@3.0-3.3", ""),
-    # the careful pass stopped early: the rest of the stretch comes from the quick one
-    ("so@0.0-0.3 first@0.4-0.8", "so@0.0-0.3 first@0.4-0.8 we@1.0-1.2 add@1.3-1.6 a@1.7-1.8 cache@1.9-2.4", "we add a cache"),
-])
-def test_unheard_fills_holes_in_the_careful_words_from_the_quick_ones(careful, quick, expected):
-    from voiceprep.incremental import unheard
-
-    got = unheard(_words(careful), _words(quick))
-    assert " ".join(w.text for w in got) == expected

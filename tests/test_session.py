@@ -273,18 +273,19 @@ def test_incremental_path_feeds_the_stream_keeps_no_audio_and_shows_captions(tmp
 
 
 def test_report_counts_the_careful_windows_where_a_safety_net_decided():
-    """They are where the incremental words may differ from a whole-file transcription."""
+    """Windows where a later pass of nets.hear was kept, and windows the lane skipped (there the
+    incremental words are the front lane's, not whole-file's)."""
     from voiceprep.incremental import IncrementalStream
     from voiceprep.session import _stream_facts
 
     stream = IncrementalStream(ChunkFake(ANSWER), careful=False)
-    stream.passes += [{"lane": "careful", "note": "", "seconds": 1.0}, {"lane": "careful", "note": "kept front", "seconds": 1.0},
-                      {"lane": "careful", "note": "filled 5", "seconds": 1.0}, {"lane": "careful", "note": "filled 2", "seconds": 1.0},
+    stream.passes += [{"lane": "careful", "note": "", "seconds": 1.0}, {"lane": "careful", "note": "no context", "seconds": 1.0},
+                      {"lane": "careful", "note": "plain", "seconds": 1.0}, {"lane": "careful", "note": "no context", "seconds": 1.0},
                       {"lane": "careful", "skipped": [0.0, 30.0]}, {"lane": "front", "note": "plain", "seconds": 0.4},
                       {"lane": "front", "window": [0.0, 9.0], "cancelled": True, "seconds": 0.1}]
     facts = _stream_facts(stream)
     stream.close()
-    assert facts["careful_nets"] == {"kept front": 1, "filled": 2, "skipped": 1}
+    assert facts["careful_nets"] == {"no context": 2, "plain": 1, "skipped": 1}
     assert facts["cancelled"] == 1 and facts["passes"] == 6
 
 

@@ -25,7 +25,8 @@ import numpy as np
 from .audio import SAMPLE_RATE
 from .errors import NoSpeechError, TranscriptError
 from .chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
-from .transcribe import MIN_WORDS_PER_SPEECH_S, PassCancelled, lower_priority
+from .nets import hear, on_speech
+from .transcribe import PassCancelled, lower_priority
 from .transcript import Transcript, Word
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
@@ -247,7 +248,7 @@ class IncrementalStream:
                 if isinstance(window, int):
                     wants = window
                     continue
-                with self._lock:  # the front lane's words there are the safety net, and it goes first
+                with self._lock:  # the front lane goes first: the user may wait for it
                     while not self._stop and self.front.done_to < window.end:
                         self._lock.wait(timeout=0.5)
                     if self._stop:
@@ -305,24 +306,17 @@ class IncrementalStream:
             done = lane.done_to
             before = [w for w in lane.words if w.end <= start / SAMPLE_RATE + 0.05]
         fresh = done - start  # where the new audio begins in the window
-        new_speech_s = sum(max(0, b - max(a, fresh)) for a, b in spans) / SAMPLE_RATE
+        offset = start / SAMPLE_RATE
+        new_spans = [(offset + max(a, fresh) / SAMPLE_RATE, offset + b / SAMPLE_RATE) for a, b in spans if b > fresh]
         kept: list[Word] = []
         note = ""
-        if new_speech_s > 0:
+        if new_spans:
             context = "".join(w.word for w in before[-self.policy.context_words:]).strip()
-            kept = self._new_words(audio, spans, start, done, context, careful, cancelled=cancelled)
-            if len(kept) < MIN_WORDS_PER_SPEECH_S * new_speech_s:
-                # The prompt can make Whisper skip a stretch; a pass without it is the safety net.
-                plain = self._new_words(audio, spans, start, done, "", careful, plain=True, cancelled=cancelled)
-                if len(plain) > len(kept):
-                    kept, note = plain, "plain"
-            if careful:
-                with self._lock:
-                    quick = [w for w in self.front.words if done <= _mid(w) * SAMPLE_RATE < end]
-                if len(kept) < 0.8 * len(quick):  # the careful pass lost words: keep the quick ones
-                    kept, note = quick, "kept front"
-                elif filled := unheard(kept, quick):
-                    kept, note = sorted(kept + filled, key=lambda w: w.start), f"filled {len(filled)}"
+
+            def decode(text_before: str, plain: bool) -> list[Word]:
+                return self._new_words(audio, spans, start, done, text_before, careful, plain, cancelled)
+
+            kept, note = hear(decode, context, new_spans)
         self.passes.append({"lane": "careful" if careful else "front",
                             "window": [round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)],
                             "new_s": round((end - done) / SAMPLE_RATE, 2), "words": len(kept),
@@ -332,19 +326,13 @@ class IncrementalStream:
     def _new_words(self, audio: np.ndarray, spans: Sequence[tuple[int, int]], start: int, done: int,
                    context: str, careful: bool, plain: bool = False,
                    cancelled: Callable[[], bool] | None = None) -> list[Word]:
-        """The window's words that are new to the lane and lie on speech, in the recording's time.
-
-        Whisper invents text over long silences ("Thank you."); a word whose middle is not
-        within 0.2 s of detected speech is dropped."""
-        offset, pad = start / SAMPLE_RATE, 0.2 * SAMPLE_RATE
-        kept = []
+        """The window's words that are new to the lane and lie on speech (nets.on_speech), in the recording's time."""
+        offset = start / SAMPLE_RATE
         words = self.model.chunk_words(audio, self.vocabulary, context, fast=not careful, plain=plain,
                                        speech_end_s=spans[-1][1] / SAMPLE_RATE, cancelled=cancelled)
-        for w in words:
-            mid = (w.start + w.end) / 2 * SAMPLE_RATE
-            if mid + start >= done and any(a - pad <= mid <= b + pad for a, b in spans):
-                kept.append(Word(w.word, w.start + offset, w.end + offset, w.probability))
-        return kept
+        heard = on_speech(words, [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in spans])
+        return [Word(w.word, w.start + offset, w.end + offset, w.probability) for w in heard
+                if _mid(w) * SAMPLE_RATE + start >= done]
 
     def _advance(self, lane: _Lane, end: int, words: list[Word]) -> None:
         with self._lock:
@@ -370,23 +358,4 @@ def _mid(w: Word) -> float:
     return (w.start + w.end) / 2
 
 
-def unheard(careful: Sequence[Word], quick: Sequence[Word], min_gap_s: float = 1.0, min_words: int = 2,
-            margin_s: float = 0.15) -> list[Word]:
-    """The quick words that fill a hole in the careful words: a stretch of at least `min_gap_s`
-    where the careful pass has no word and the quick one has `min_words` or more.
-
-    A pass now and then drops half a sentence ("every event carries an idempotency key that the
-    consumer checks" came back as "every event item"); such losses are part of why five runs of
-    one 3-minute answer ranged from 13.7 to 18.3 % WER. A quick word is taken only if its middle
-    is `margin_s` clear of the careful words around the hole, so none is doubled."""
-    # the holes: before the first careful word, between each word's end and the next one's start, after the last
-    edges = [-float("inf"), *(t for w in sorted(careful, key=lambda w: w.start) for t in (w.start, w.end)), float("inf")]
-    out: list[Word] = []
-    for lo, hi in zip(edges[::2], edges[1::2]):
-        inside = [w for w in quick if lo + margin_s < _mid(w) < hi - margin_s]
-        if len(inside) >= min_words and min(hi, inside[-1].end) - max(lo, inside[0].start) >= min_gap_s:
-            out += inside
-    return out
-
-
-__all__ = ["ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "find_cut", "quietest", "unheard"]
+__all__ = ["ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "find_cut", "quietest"]

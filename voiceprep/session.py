@@ -301,9 +301,9 @@ def _stream_facts(stream: Stream) -> dict:
     if not isinstance(stream, IncrementalStream):
         return {"mode": "whole-file"}
     passes = [p for p in stream.passes if "seconds" in p]
-    # careful windows where a safety net decided: there the words may differ from whole-file's
-    nets = Counter("skipped" if "skipped" in p else p.get("note", "").rstrip("0123456789 ")
-                   for p in stream.passes if p["lane"] == "careful")
+    # careful windows where a safety net of nets.hear decided (as whole-file transcription's would),
+    # or skipped when the lane fell behind (there the front lane's words stand)
+    nets = Counter("skipped" if "skipped" in p else p.get("note", "") for p in stream.passes if p["lane"] == "careful")
     nets.pop("", None)
     return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
             "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": dict(nets),

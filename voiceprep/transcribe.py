@@ -23,6 +23,7 @@ import numpy as np
 from .audio import SAMPLE_RATE
 from .chunking import windows
 from .errors import ModelError, NoSpeechError
+from .nets import hear, on_speech, stuck
 from .transcript import Transcript, Word
 
 if TYPE_CHECKING:
@@ -102,6 +103,10 @@ class WhisperTranscriber:
     cpu_threads: int = 0  # 0: one per core
     beam_size: int = 5
     fast_beam_size: int = 1  # incremental front-lane passes: the user may be waiting for them
+    # Seeds CTranslate2's sampling (a window whose beam pass fails Whisper's checks is sampled at
+    # higher temperatures). Unseeded, two transcriptions of the same 20 min answer differed in 2
+    # of 54 windows; seeded, a fresh process gives the same words every time. None: unseeded.
+    seed: int | None = 0
     _loaded: Any = None
     _careful: Any = None  # a second instance on one core for the incremental careful lane
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -115,6 +120,10 @@ class WhisperTranscriber:
             return self._loaded
         target, local = resolve_model(self.model)
         threads = self.cpu_threads or (os.cpu_count() or 2)
+        if self.seed is not None:  # process-wide; each model's worker thread seeds itself on first use
+            import ctranslate2
+
+            ctranslate2.set_random_seed(self.seed)
         try:
             self._loaded = _window_model_class()(target, device="cpu", compute_type=self.compute_type,
                                         cpu_threads=threads, local_files_only=local)
@@ -127,7 +136,7 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript:
         """The whole recording, in windows of at most 25 s cut in pauses, each with the text
-        before it as context.
+        before it as context, each heard through the safety nets of nets.hear.
 
         faster-whisper's own long-form decoding lost sentences here: half of a 1-minute
         benchmark answer (its first sentence came back with times 25 s late, and what was said
@@ -140,29 +149,24 @@ class WhisperTranscriber:
         for window in windows(audio, self.speech_spans):
             context = "".join(w.word for w in words[-CONTEXT_WORDS:]).strip()
             start = window.start
-            shifted = [(a - start, b - start) for a, b in window.spans]
-            words += [Word(w.word, w.start + start / SAMPLE_RATE, w.end + start / SAMPLE_RATE, w.probability)
-                      for w in self._window_words(audio[start:window.end], shifted, vocabulary, context)]
+            spans = [((a - start) / SAMPLE_RATE, (b - start) / SAMPLE_RATE) for a, b in window.spans]
+            found, _net = self.window_words(audio[start:window.end], spans, vocabulary, context)
+            offset = start / SAMPLE_RATE
+            words += [Word(w.word, w.start + offset, w.end + offset, w.probability) for w in found]
         if not words:
             raise NoSpeechError("no speech detected in the recording")
         return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
 
-    def _window_words(self, piece: np.ndarray, spans: Sequence[tuple[int, int]], vocabulary: Sequence[str],
-                      context: str) -> list[Word]:
-        """One window's words on its speech (times from the window's start), with the safety nets:
-        too few words for the speech or too many for the time (stuck repeating) -> a pass
-        without the prompt, kept if it heard more (or the first was stuck)."""
-        prompt = build_prompt(vocabulary) + (f" {context}" if context else "")
-        speech_s = sum(b - a for a, b in spans) / SAMPLE_RATE
-        speech_end_s = spans[-1][1] / SAMPLE_RATE
-        found = self._words(piece, prompt, bounded=True, speech_end_s=speech_end_s)
-        stuck = len(found) > MAX_WORDS_PER_S * len(piece) / SAMPLE_RATE
-        if stuck or len(found) < MIN_WORDS_PER_SPEECH_S * speech_s:
-            plain = self._words(piece, None, bounded=True, speech_end_s=speech_end_s)
-            if stuck or len(plain) > len(found):
-                found = plain
-        pad = 0.2 * SAMPLE_RATE  # Whisper invents text over silences ("Thank you.")
-        return [w for w in found if any(a - pad <= (w.start + w.end) / 2 * SAMPLE_RATE <= b + pad for a, b in spans)]
+    def window_words(self, piece: np.ndarray, spans: Sequence[tuple[float, float]], vocabulary: Sequence[str] = (),
+                     context: str = "") -> tuple[list[Word], str]:
+        """One window's words on its speech `spans` (seconds; times from the window's start), by
+        beam search through the safety nets of nets.hear, and which net decided ("" if none)."""
+
+        def decode(text_before: str, plain: bool) -> list[Word]:
+            return on_speech(self._decode(piece, vocabulary, text_before, plain, self.beam_size, self.load(),
+                                          speech_end_s=spans[-1][1] if spans else None), spans)
+
+        return hear(decode, context, spans)
 
     def careful_model(self) -> WhisperModel:
         """The model of the careful lane: its own instance on a single core, at the lowest CPU
@@ -196,13 +200,21 @@ class WhisperTranscriber:
         (where the window's speech ends) lets it skip re-decoding the silence after it.
         `cancelled` is asked before each encoding and decoding: when it says yes, the pass
         stops there with PassCancelled (the answer ended; a pass over its whole tail follows)."""
-        prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
         beam = self.fast_beam_size if fast else self.beam_size
         model = self.load() if fast else self.careful_model()
-        words = self._words(audio, prompt, beam, model, bounded=True, speech_end_s=speech_end_s, cancelled=cancelled)
-        if len(words) > MAX_WORDS_PER_S * len(audio) / SAMPLE_RATE:  # a decoding stuck repeating itself
-            words = [] if plain else self.chunk_words(audio, vocabulary, context, fast, plain=True,
-                                                      speech_end_s=speech_end_s, cancelled=cancelled)
+        return self._decode(audio, vocabulary, context, plain, beam, model, speech_end_s, cancelled)
+
+    def _decode(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, plain: bool, beam_size: int,
+                model: Any, speech_end_s: float | None = None,
+                cancelled: Callable[[], bool] | None = None) -> list[Word]:
+        """One window's words by one model (times from the window's start); a decoding stuck
+        repeating itself is done again without the prompt, and dropped if that is stuck too."""
+        prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
+        words = self._words(audio, prompt, beam_size, model, bounded=True, speech_end_s=speech_end_s,
+                            cancelled=cancelled)
+        if stuck(words, len(audio) / SAMPLE_RATE):
+            words = [] if plain else self._decode(audio, vocabulary, "", True, beam_size, model, speech_end_s,
+                                                  cancelled)
         return words
 
     def speech_spans(self, audio: np.ndarray, min_silence_s: float = 0.25) -> list[tuple[int, int]]:
@@ -260,11 +272,6 @@ class WhisperTranscriber:
         return words
 
 
-# Speech runs at 2 to 3 words a second; under 1 word per second of detected speech means
-# whole sentences went missing.
-MIN_WORDS_PER_SPEECH_S = 1.0
-# and nobody says more than 6 words a second: more is Whisper repeating itself
-MAX_WORDS_PER_S = 6.0
 CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
 
 
