@@ -141,7 +141,7 @@ class IncrementalStream:
     def words(self) -> list[Word]:
         """Careful words where that lane has been, front-lane words after."""
         border = self.behind.done_to / SAMPLE_RATE
-        return self.behind.words + [w for w in self.front.words if (w.start + w.end) / 2 >= border]
+        return self.behind.words + [w for w in self.front.words if w.mid >= border]
 
     @property
     def busy_s(self) -> float:
@@ -291,7 +291,7 @@ class IncrementalStream:
         target = max((c for c in self.front.cuts if c <= before), default=0)
         if target <= done:
             return False
-        self.behind.words += [w for w in self.front.words if done <= _mid(w) * rate < target]
+        self.behind.words += [w for w in self.front.words if done <= w.mid * rate < target]
         self.passes.append({"lane": "careful", "skipped": [round(done / rate, 2), round(target / rate, 2)]})
         self._careful_after = target
         self._advance(self.behind, target, [])
@@ -332,7 +332,7 @@ class IncrementalStream:
                                        speech_end_s=spans[-1][1] / SAMPLE_RATE, cancelled=cancelled)
         heard = on_speech(words, [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in spans])
         return [Word(w.word, w.start + offset, w.end + offset, w.probability) for w in heard
-                if _mid(w) * SAMPLE_RATE + start >= done]
+                if w.mid * SAMPLE_RATE + start >= done]
 
     def _advance(self, lane: _Lane, end: int, words: list[Word]) -> None:
         with self._lock:
@@ -352,10 +352,6 @@ class IncrementalStream:
             self._lock.notify_all()
         if words and self.on_words is not None and lane is self.front:
             self.on_words(words)
-
-
-def _mid(w: Word) -> float:
-    return (w.start + w.end) / 2
 
 
 __all__ = ["ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "find_cut", "quietest"]

@@ -39,14 +39,10 @@ Span = tuple[float, float]  # (start, end) in seconds, in the words' time
 Decode = Callable[[str, bool], list[Word]]  # (text before the window, plain) -> its words on speech
 
 
-def _mid(w: Word) -> float:
-    return (w.start + w.end) / 2
-
-
 def on_speech(words: Sequence[Word], spans: Sequence[Span], pad_s: float = PAD_S) -> list[Word]:
     """The words whose middle lies within `pad_s` of detected speech. Whisper invents text over
     long silences ("Thank you."); those words go."""
-    return [w for w in words if any(a - pad_s <= _mid(w) <= b + pad_s for a, b in spans)]
+    return [w for w in words if any(a - pad_s <= w.mid <= b + pad_s for a, b in spans)]
 
 
 def stuck(words: Sequence[Word], seconds: float) -> bool:
@@ -71,7 +67,7 @@ def skipped(words: Sequence[Word], spans: Sequence[Span]) -> bool:
         return True
     for a, b in spans:
         if b - a >= SKIPPED_SPAN_S:
-            heard = sum(1 for w in words if a - 0.1 <= _mid(w) <= b + 0.1)
+            heard = sum(1 for w in words if a - 0.1 <= w.mid <= b + 0.1)
             if heard < MIN_WORDS_PER_SPEECH_S * (b - a):
                 return True
     return False

@@ -27,6 +27,11 @@ class Word:
     def text(self) -> str:
         return self.word.strip()
 
+    @property
+    def mid(self) -> float:
+        """The middle of the word: which side of a cut, or of a stretch of speech, it lies on."""
+        return (self.start + self.end) / 2
+
 
 @dataclass(frozen=True)
 class Sentence:
