@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answers import make_answer, write_wav  # noqa: E402
 
-from voiceprep.wer import word_error_rate  # noqa: E402
+from voiceprep.analysis.wer import word_error_rate  # noqa: E402
 
 EXE = str(Path(sys.executable).parent / "voiceprep")
 QUESTION = "sd-read-heavy-scaling"

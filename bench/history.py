@@ -28,13 +28,13 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from voiceprep.bank import load_bank
-from voiceprep.report import analyse_answer
-from voiceprep.transcribe import timed_transcript
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.core.bank import load_bank
+from voiceprep.testing import timed_transcript
 
 EXE = str(Path(sys.executable).parent / "voiceprep")
 START = datetime(2024, 1, 1, 8, 0, 0)
-ANSWER = Path(__file__).resolve().parent.parent / "examples" / "answer_url_shortener.txt"
+ANSWER = Path(__file__).resolve().parent.parent / "voiceprep" / "data" / "answer_url_shortener.txt"
 
 
 def generate(root: Path, n: int, seed: int = 5000) -> None:

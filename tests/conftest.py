@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceprep.bank import Bank, load_bank
+from voiceprep.core.bank import Bank, load_bank
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def bank() -> Bank:
 
 @pytest.fixture(scope="session")
 def whisper():
-    from voiceprep.transcribe import WhisperTranscriber
+    from voiceprep.hearing.whisper import WhisperTranscriber
 
     t = WhisperTranscriber()
     t.load()
@@ -59,9 +59,9 @@ def add_attempt(user_dirs, bank):
 
     import numpy as np
 
-    from voiceprep.report import analyse_answer
-    from voiceprep.store import Store
-    from voiceprep.transcribe import timed_transcript
+    from voiceprep.analysis.report import analyse_answer
+    from voiceprep.storage.store import Store
+    from voiceprep.testing import timed_transcript
 
     def add(qid: str, text: str, minute: int = 0, review: dict | None = None) -> Path:
         when = datetime(2026, 11, 1, 9, 0) + timedelta(minutes=minute)

@@ -5,8 +5,8 @@ import wave
 import numpy as np
 import pytest
 
-from voiceprep.audio import SAMPLE_RATE, decode, write_wav
-from voiceprep.errors import AudioError
+from voiceprep.audio.wav import SAMPLE_RATE, decode, write_wav
+from voiceprep.core.errors import AudioError
 
 
 def tone(seconds=1.0, freq=440.0, rate=SAMPLE_RATE):

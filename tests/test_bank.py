@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from voiceprep.bank import load_bank, parse_bank
-from voiceprep.errors import BankError, QuestionNotFound
+from voiceprep.core.bank import load_bank, parse_bank
+from voiceprep.core.errors import BankError, QuestionNotFound
 
 CANONICAL = ["clarify_requirements", "customer_focus", "numbers", "observability", "tradeoffs", "scalability",
              "failure_modes", "consistency", "star_situation", "star_task", "star_action", "star_result",
@@ -150,7 +150,7 @@ def test_installed_wheel_finds_bundled_prompts(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     out = subprocess.run([sys.executable, "-I", "-c",
-                          "import sys; sys.path.insert(0, sys.argv[1]); import voiceprep.bank as b; "
+                          "import sys; sys.path.insert(0, sys.argv[1]); import voiceprep.core.bank as b; "
                           "print(b.bundled_prompts_dir(), len(b.load_bank().questions))", str(site)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0].startswith(str(site)) and int(out[1]) >= 40

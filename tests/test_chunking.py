@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voiceprep.chunking import ChunkPolicy, Window, find_cut, group_spans, next_window, quietest, window_bounds
+from voiceprep.hearing.chunking import ChunkPolicy, Window, find_cut, group_spans, next_window, quietest, window_bounds
 
 R = 16000
 P = ChunkPolicy()

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from contract import assert_contract
 
-from voiceprep.audio import write_wav
-from voiceprep.cli import Env, main
-from voiceprep.transcribe import FakeTranscriber
+from voiceprep.audio.wav import write_wav
+from voiceprep.cli.main import Env, main
+from voiceprep.testing import FakeTranscriber
 
 ANSWER = ("At my last job I owned the billing service. My task was to cut failed payments. "
           "I added retries and I rewrote the reconciliation job. As a result failures dropped by 40 percent. "

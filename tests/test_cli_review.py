@@ -10,10 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from voiceprep.audio import write_wav
-from voiceprep.cli import Env, main
-from voiceprep.speech import FakeSpeaker
-from voiceprep.transcribe import FakeTranscriber
+from voiceprep.audio.wav import write_wav
+from voiceprep.cli.main import Env, main
+from voiceprep.testing import FakeSpeaker, FakeTranscriber
 
 GOOD = ("Can I ask how many users we expect? I assume ten million users and 5000 requests per second. "
         "I would shard the database and add a cache. The trade-off is stale reads, so it is eventually "
@@ -107,7 +106,7 @@ def test_practice_focus_weakest_asks_about_the_missed_cue(add_attempt, tmp_path)
     assert code == 0, err
     doc = json.loads(out)
     assert "Focus: Consistency model (0% of the last 3)" in err
-    from voiceprep.bank import load_bank
+    from voiceprep.core.bank import load_bank
     q = load_bank().question(doc["question"]["id"])
     assert "consistency" in q.focus and q.id != "sd-url-shortener"
     code, out, err = run("practice", "--focus", "reflection", "--no-speak", "--answer-file", str(wav),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceprep.audio import decode
+from voiceprep.audio.wav import decode
 
 pytestmark = pytest.mark.slow
 EXE = str(Path(sys.executable).parent / "voiceprep")

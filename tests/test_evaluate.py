@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from voiceprep.evaluate import format_table, load_labeled, macro_f1, main, score
+from voiceprep.analysis.evaluate import format_table, load_labeled, macro_f1, main, score
 
 DATA = Path(__file__).parent / "data"
 
@@ -32,7 +32,7 @@ def test_rubric_macro_f1_at_least_0_85(bank):
 
 
 def test_score_counts_errors_both_ways(bank):
-    from voiceprep.evaluate import LabeledAnswer
+    from voiceprep.analysis.evaluate import LabeledAnswer
 
     answers = [LabeledAnswer("a", "system_design", "We shard the data.", frozenset({"numbers"}))]
     s = score(answers, bank)

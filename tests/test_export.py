@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from voiceprep.errors import StorageError
-from voiceprep.export import ExportItem, write_zip
+from voiceprep.core.errors import StorageError
+from voiceprep.review.export import ExportItem, write_zip
 
 
 def test_zip_holds_each_attempt_in_its_folder(add_attempt, tmp_path):

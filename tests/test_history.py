@@ -5,9 +5,18 @@ import random
 import pytest
 from rich.console import Console
 
-from voiceprep.history import (CueTrend, agreement, compare, cue_trends, pick_focus, render_comparison,
-                               render_history, weakest, word_diff)
-from voiceprep.index import Attempt
+from voiceprep.review.history import (
+    CueTrend,
+    agreement,
+    compare,
+    cue_trends,
+    pick_focus,
+    render_comparison,
+    render_history,
+    weakest,
+    word_diff,
+)
+from voiceprep.storage.index import Attempt
 
 
 def outcomes(table: dict[str, str]) -> list[tuple]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from voiceprep.html import render_html
-from voiceprep.phases import Phase
-from voiceprep.report import analyse_answer
-from voiceprep.transcribe import timed_transcript
+from voiceprep.analysis.phases import Phase
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.review.html import render_html
+from voiceprep.testing import timed_transcript
 
 EXE = str(Path(sys.executable).parent / "voiceprep")
 EVIL = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2>"

@@ -10,11 +10,11 @@ import time
 import numpy as np
 import pytest
 
-from voiceprep.errors import NoSpeechError, TranscriptError
-from voiceprep.chunking import windows
-from voiceprep.incremental import ChunkPolicy, IncrementalStream
-from voiceprep.transcribe import PassCancelled
-from voiceprep.transcript import Word
+from voiceprep.core.errors import NoSpeechError, TranscriptError
+from voiceprep.core.transcript import Word
+from voiceprep.hearing.chunking import windows
+from voiceprep.hearing.incremental import ChunkPolicy, IncrementalStream
+from voiceprep.hearing.whisper import PassCancelled
 
 R = 16000
 
@@ -248,7 +248,7 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def spoken_answer(synth):
-    from voiceprep.audio import decode
+    from voiceprep.audio.wav import decode
 
     parts, script = [np.zeros(s(0.5), np.float32)], []
     for i, sentence in enumerate(SENTENCES * 2):
@@ -260,7 +260,7 @@ def spoken_answer(synth):
 
 @pytest.mark.slow
 def test_real_model_chunks_keep_every_word_once_and_match_a_whole_file_pass(spoken_answer, whisper):
-    from voiceprep.wer import normalize, word_error_rate
+    from voiceprep.analysis.wer import normalize, word_error_rate
 
     audio, script = spoken_answer
     vocab = ["cache", "shard", "Kafka", "idempotency"]

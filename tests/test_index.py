@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from voiceprep.index import INDEX_NAME, Index, row_from_report
+from voiceprep.storage.index import INDEX_NAME, Index, row_from_report
 
 GOOD = ("Can I ask how many users we expect? I assume ten million users and 5000 requests per second. "
         "I would shard the database and add a cache. The trade-off is stale reads. "

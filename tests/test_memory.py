@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from voiceprep import memory
+from voiceprep.hearing import runtime as memory
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
@@ -24,7 +24,7 @@ def test_without_glibc_it_is_a_no_op(monkeypatch):
 FRAGMENT = """
 import sys, threading
 if sys.argv[1] == "flat":
-    from voiceprep.memory import keep_heap_flat
+    from voiceprep.hearing.runtime import keep_heap_flat
     keep_heap_flat()
 import numpy as np
 def rss_mb():

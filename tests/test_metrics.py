@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from voiceprep.metrics import Thresholds, analyse
-from voiceprep.transcribe import timed_transcript
-from voiceprep.transcript import Transcript, Word
+from voiceprep.analysis.metrics import Thresholds, analyse
+from voiceprep.core.transcript import Transcript, Word
+from voiceprep.testing import timed_transcript
 
 
 def fillers_of(text: str) -> list[str]:

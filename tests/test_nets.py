@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voiceprep.nets import hear, on_speech, skipped, stuck
-from voiceprep.transcript import Word
+from voiceprep.core.transcript import Word
+from voiceprep.hearing.nets import hear, on_speech, skipped, stuck
 
 
 def _words(spec: str) -> list[Word]:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from voiceprep.phases import phases
-from voiceprep.transcribe import timed_transcript
-from voiceprep.transcript import Transcript
+from voiceprep.analysis.phases import phases
+from voiceprep.core.transcript import Transcript
+from voiceprep.testing import timed_transcript
 
 
 def test_design_answer_moves_through_phases_in_order(bank):

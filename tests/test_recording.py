@@ -5,9 +5,9 @@ import wave
 import numpy as np
 import pytest
 
-from voiceprep.audio import decode, write_wav
-from voiceprep.errors import AudioError
-from voiceprep.recording import Block, FileRecorder, WavWriter, repair_wav
+from voiceprep.audio.capture import Block, FileRecorder, WavWriter, repair_wav
+from voiceprep.audio.wav import decode, write_wav
+from voiceprep.core.errors import AudioError
 
 
 class Clock:
@@ -117,8 +117,8 @@ def test_block_level(amp, expected):
 
 
 def test_microphone_that_stops_delivering_is_a_device_error():
-    from voiceprep.errors import DeviceError
-    from voiceprep.recording import SoundDeviceRecorder
+    from voiceprep.audio.capture import SoundDeviceRecorder
+    from voiceprep.core.errors import DeviceError
 
     class Stream:
         active = True

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceprep.audio import write_wav
-from voiceprep.cli import Env, main
+from voiceprep.audio.wav import write_wav
+from voiceprep.cli.main import Env, main
 
 EXE = str(Path(sys.executable).parent / "voiceprep")
 PKG = Path(__file__).resolve().parent.parent / "voiceprep"
@@ -138,7 +138,7 @@ def test_unusual_but_valid_audio_works(tmp_path, synth, user_dirs):
     """8 kHz stereo MP3 is decoded and resampled; clipped audio is analysed and flagged."""
     import av
 
-    from voiceprep.audio import decode
+    from voiceprep.audio.wav import decode
 
     speech = decode(synth("I would put a cache in front of the database and shard it by user.", "mp3src"))
     mp3 = tmp_path / "answer.mp3"
@@ -165,9 +165,9 @@ def test_unusual_but_valid_audio_works(tmp_path, synth, user_dirs):
 
 
 def test_report_write_crash_leaves_the_old_report(tmp_path, bank, monkeypatch):
-    from voiceprep.report import analyse_answer
-    from voiceprep.store import Store
-    from voiceprep.transcribe import timed_transcript
+    from voiceprep.analysis.report import analyse_answer
+    from voiceprep.storage.store import Store
+    from voiceprep.testing import timed_transcript
 
     store = Store(tmp_path)
     report = analyse_answer(timed_transcript("We shard by user."), bank, "system_design")
@@ -179,7 +179,7 @@ def test_report_write_crash_leaves_the_old_report(tmp_path, bank, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
-    from voiceprep.errors import StorageError
+    from voiceprep.core.errors import StorageError
 
     with pytest.raises(StorageError, match="No space left"):
         store.write_results(folder, report)
@@ -245,11 +245,10 @@ def test_disk_full_injected_at_the_writer(tmp_path, bank, monkeypatch):
     """The same fault without a mount: the writer raises ENOSPC after 25 blocks."""
     from rich.console import Console
 
-    from voiceprep.recording import Block, WavWriter
-    from voiceprep.session import Options, Session
-    from voiceprep.speech import FakeSpeaker
-    from voiceprep.store import Store
-    from voiceprep.transcribe import FakeTranscriber
+    from voiceprep.audio.capture import Block, WavWriter
+    from voiceprep.practice.session import Options, Session
+    from voiceprep.storage.store import Store
+    from voiceprep.testing import FakeSpeaker, FakeTranscriber
 
     real_write = WavWriter.write
     calls = {"n": 0}
@@ -316,10 +315,10 @@ def _rss_mb() -> float:
 def _session(tmp_path, bank, transcriber, answer):
     from rich.console import Console
 
-    from voiceprep.recording import FileRecorder
-    from voiceprep.session import Session
-    from voiceprep.speech import FakeSpeaker
-    from voiceprep.store import Store
+    from voiceprep.audio.capture import FileRecorder
+    from voiceprep.practice.session import Session
+    from voiceprep.storage.store import Store
+    from voiceprep.testing import FakeSpeaker
 
     return Session(bank, FakeSpeaker(), lambda: FileRecorder(answer, speed=200), transcriber, Store(tmp_path),
                    Console(file=io.StringIO()), model_name="tiny.en")
@@ -330,7 +329,7 @@ def test_soak_100_attempts_in_one_process(tmp_path, bank, whisper, synth):
     import gc
     import threading
 
-    from voiceprep.session import Options
+    from voiceprep.practice.session import Options
 
     answer = synth("At my last job I owned the billing service. I cut failed payments by forty percent.", "soak")
     session = _session(tmp_path, bank, whisper, answer)
@@ -358,8 +357,8 @@ def test_default_use_opens_no_network_connection(tmp_path, bank, synth, monkeypa
     """Block every IP connection, then run review and the practice loop with the bundled model."""
     import socket
 
-    from voiceprep.session import Options
-    from voiceprep.transcribe import WhisperTranscriber
+    from voiceprep.hearing.whisper import WhisperTranscriber
+    from voiceprep.practice.session import Options
 
     attempts = []
     real_connect = socket.socket.connect

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from voiceprep.errors import StorageError
-from voiceprep.replay import Moment, Player, TerminalKeys, moments, next_moment, replay, start_of_cue
+from voiceprep.core.errors import StorageError
+from voiceprep.review.replay import Moment, Player, TerminalKeys, moments, next_moment, replay, start_of_cue
 
 DOC = {
     "cues": [{"id": "numbers", "label": "Knows the numbers", "hit": True,

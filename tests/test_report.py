@@ -6,10 +6,10 @@ import json
 from contract import assert_contract
 from rich.console import Console
 
-from voiceprep.render import render_report
-from voiceprep.report import analyse_answer
-from voiceprep.transcribe import timed_transcript
-from voiceprep.transcript import Transcript
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.core.transcript import Transcript
+from voiceprep.review.render import render_report
+from voiceprep.testing import timed_transcript
 
 ANSWER = ("So, um, how many users do we expect? Let's say 10 million. We shard by user ID. "
           "The trade-off is stale reads. Uh, I'd alert on p99 latency.")
@@ -51,7 +51,7 @@ def test_terminal_report_shows_evidence_time_tips_and_highlights_fillers(bank):
 
 
 def test_terminal_transcript_keeps_whisper_spacing(bank):
-    from voiceprep.transcript import Word
+    from voiceprep.core.transcript import Word
 
     words = [Word(" about", 0.0, 0.3), Word(" 5", 0.3, 0.5), Word(",000", 0.5, 0.7), Word(" QPS.", 0.7, 1.0)]
     report = analyse_answer(Transcript.from_words(words), bank, "system_design")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from voiceprep.bank import parse_bank
-from voiceprep.rubric import check, negated
-from voiceprep.transcript import Transcript, Word
+from voiceprep.analysis.rubric import check, negated
+from voiceprep.core.bank import parse_bank
+from voiceprep.core.transcript import Transcript, Word
 
 
 def hit(bank, cue_id: str, text: str) -> bool:

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from voiceprep.audio import write_wav
-from voiceprep.menu import Menu, scorecard
-from voiceprep.recording import Block, FileRecorder
-from voiceprep.session import Options, Session, recover
-from voiceprep.speech import FakeSpeaker
-from voiceprep.store import Store
-from voiceprep.transcribe import FakeTranscriber
+from voiceprep.audio.capture import Block, FileRecorder
+from voiceprep.audio.wav import write_wav
+from voiceprep.practice.menu import Menu, scorecard
+from voiceprep.practice.recover import recover
+from voiceprep.practice.session import Options, Session
+from voiceprep.storage.store import Store
+from voiceprep.testing import FakeSpeaker, FakeTranscriber
 
 ANSWER = ("Can I ask how many users we expect? Let's say 10 million. We shard by user ID and cache hot reads. "
           "The trade-off is stale reads.")
@@ -98,7 +98,7 @@ def test_stop_conditions_keep_the_answer(tmp_path, bank, recorder, keys, options
 
 
 def test_device_lost_mid_answer_keeps_what_came_before(tmp_path, bank):
-    from voiceprep.errors import DeviceError
+    from voiceprep.core.errors import DeviceError
 
     class Vanishing(ScriptedRecorder):
         def read(self, timeout):
@@ -113,7 +113,7 @@ def test_device_lost_mid_answer_keeps_what_came_before(tmp_path, bank):
 
 
 def test_gap_meter_counts_audio_that_never_arrived():
-    from voiceprep.session import GapMeter
+    from voiceprep.practice.session import GapMeter
 
     clock = [0.0]
     m = GapMeter(lambda: clock[0])
@@ -144,7 +144,7 @@ def test_recover_repairs_unfinished_attempts(tmp_path, bank):
     store = Store(tmp_path / "rec")
     folder = store.new_attempt_dir("sd-url-shortener")
     store.write_meta(folder, {"question": "sd-url-shortener", "category": "system_design", "status": "recording"})
-    from voiceprep.recording import WavWriter
+    from voiceprep.audio.capture import WavWriter
 
     w = WavWriter(folder / "answer.wav")
     w.write(np.full(16000 * 2, 2000, np.int16))  # never closed: killed mid-answer
@@ -215,7 +215,7 @@ def test_file_recorder_session_end_to_end(tmp_path, bank):
 
 
 def test_prep_countdown_runs_and_enter_skips_it(tmp_path, bank, monkeypatch):
-    import voiceprep.session as session_mod
+    import voiceprep.practice.session as session_mod
 
     clock = [0.0]
     monkeypatch.setattr(session_mod.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
@@ -242,7 +242,7 @@ class ChunkFake(FakeTranscriber):
         return [(0, len(audio))] if len(audio) and np.abs(audio).max() > 0.01 else []
 
     def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
-        from voiceprep.transcript import Word
+        from voiceprep.core.transcript import Word
 
         self.windows.append(len(audio))
         take, self.words = self.words[:3], self.words[3:]
@@ -275,8 +275,8 @@ def test_incremental_path_feeds_the_stream_keeps_no_audio_and_shows_captions(tmp
 def test_report_counts_the_careful_windows_where_a_safety_net_decided():
     """Windows where a later pass of nets.hear was kept, and windows the lane skipped (there the
     incremental words are the front lane's, not whole-file's)."""
-    from voiceprep.incremental import IncrementalStream
-    from voiceprep.session import _stream_facts
+    from voiceprep.hearing.incremental import IncrementalStream
+    from voiceprep.practice.session import _stream_facts
 
     stream = IncrementalStream(ChunkFake(ANSWER), careful=False)
     stream.passes += [{"lane": "careful", "note": "", "seconds": 1.0}, {"lane": "careful", "note": "no context", "seconds": 1.0},

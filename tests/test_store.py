@@ -7,9 +7,9 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from voiceprep.report import analyse_answer
-from voiceprep.store import Store, atomic_write, default_recordings_dir, safe_id
-from voiceprep.transcribe import timed_transcript
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.storage.store import Store, atomic_write, default_recordings_dir, safe_id
+from voiceprep.testing import timed_transcript
 
 FIXED = datetime(2026, 11, 21, 10, 30, 0)
 
@@ -66,7 +66,7 @@ def test_recordings_folder_resolution(tmp_path):
 
 
 def test_unwritable_root_is_a_storage_error(tmp_path, bank):
-    from voiceprep.errors import StorageError
+    from voiceprep.core.errors import StorageError
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from voiceprep.incremental import IncrementalStream
-from voiceprep.stream import WholeFileStream, open_stream
-from voiceprep.transcribe import FakeTranscriber
+from voiceprep.hearing.incremental import IncrementalStream
+from voiceprep.hearing.stream import WholeFileStream, open_stream
+from voiceprep.testing import FakeTranscriber
 
 
 class Chunky:

@@ -10,11 +10,11 @@ import time
 import numpy as np
 import pytest
 
-from voiceprep.audio import SAMPLE_RATE, decode
-from voiceprep.errors import ModelError, NoSpeechError
-from voiceprep.metrics import analyse
-from voiceprep.transcribe import (FakeTranscriber, PassCancelled, WhisperTranscriber, build_prompt,
-                                  bundled_model_path, resolve_model, timed_transcript)
+from voiceprep.analysis.metrics import analyse
+from voiceprep.audio.wav import SAMPLE_RATE, decode
+from voiceprep.core.errors import ModelError, NoSpeechError
+from voiceprep.hearing.whisper import PassCancelled, WhisperTranscriber, build_prompt, bundled_model_path, resolve_model
+from voiceprep.testing import FakeTranscriber, timed_transcript
 
 FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "
            "like, in front of it. You know, the, um, write path is, uh, the hard part. I mean, we could, um, "
@@ -131,7 +131,7 @@ def test_long_answer_keeps_every_sentence(whisper, synth):
 def test_whole_file_windows_lose_no_sentence_and_keep_recording_time(whisper, synth):
     """Sentences with pauses of 0.3-1 s and a 3 s thinking pause, over 60 s: the windows (cut in
     pauses) neither lose nor double a sentence, and times run on across window borders."""
-    from voiceprep.wer import word_error_rate
+    from voiceprep.analysis.wer import word_error_rate
 
     sentences = ["Like, the hardest part is the hot key problem when one celebrity gets millions of reads.",
                  "Payments are different: there we need strong consistency and a single leader per account.",
@@ -166,7 +166,7 @@ def test_a_window_that_opens_with_the_sentence_the_text_before_ended_with_is_hea
     """Conditioned on text that ends with the sentence a window opens with, tiny.en skips that
     sentence: here 28 of 43 words, as 7 of 51 windows of a generated 20 min answer lost 14-37
     words. People do repeat themselves; the pass without the text before (nets.hear) hears it."""
-    from voiceprep.wer import word_error_rate
+    from voiceprep.analysis.wer import word_error_rate
 
     said = ["Writes go into a Kafka topic first, so a slow consumer never blocks the user.",
             "To avoid duplicates, every event carries an idempotency key that the consumer checks.",
@@ -192,7 +192,7 @@ def test_sampled_decoding_is_repeatable_in_a_fresh_process(synth):
     import sys
 
     wav = synth("Um, so the, uh, cache sits in front of the database, and we shard by user id.", "sampled")
-    code = ("import sys; from voiceprep.audio import decode; from voiceprep.transcribe import WhisperTranscriber\n"
+    code = ("import sys; from voiceprep.audio.wav import decode; from voiceprep.hearing.whisper import WhisperTranscriber\n"
             "t = WhisperTranscriber(seed=int(sys.argv[2])); audio = decode(sys.argv[1])\n"
             "segs, _ = t.load().transcribe(audio, language='en', beam_size=1, temperature=1.0, best_of=1)\n"
             "print(' '.join(s.text.strip() for s in segs))")

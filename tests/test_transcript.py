@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from voiceprep.transcript import Transcript, Word
+from voiceprep.core.transcript import Transcript, Word
 
 
 def words(*spec):

@@ -1,3 +1,3 @@
-from voiceprep.cli import run
+from voiceprep.cli.main import run
 
 run()

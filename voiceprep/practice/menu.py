@@ -1,0 +1,115 @@
+"""After the report: replay, follow-up question, retry, self-review, next, quit.
+
+The follow-up asks about the most important missed cue (the first missed one, in the
+rubric's order). Its answer is recorded and transcribed like the main one, and when it
+hits the cue the report marks that cue "recovered on follow-up".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rich.table import Table
+
+from voiceprep.analysis.report import Report
+from voiceprep.analysis.rubric import check
+from voiceprep.core.bank import Question
+from voiceprep.core.errors import NoSpeechError
+from voiceprep.practice.session import Options, Session
+
+CHOICES = "[r] replay  [f] follow-up  [a] again  [s] self-review  [n] next  [q] quit"
+
+
+@dataclass
+class Menu:
+    session: Session
+    ask: Callable[[str], str]           # prints a prompt, returns the typed line
+    play: Callable[[Path], object]      # replays an audio file
+
+    def run(self, question: Question, report: Report, options: Options) -> str:
+        """Loop until the user picks next, again or quit; returns that choice."""
+        folder = self.session.store.root / (report.attempt_id or "")
+        while True:
+            choice = self.ask(f"\n{CHOICES} > ").strip().lower()[:1]
+            if choice == "r":
+                self.play(folder / "answer.wav")
+            elif choice == "f":
+                self.follow_up(question, report, options, folder)
+            elif choice == "s":
+                self.self_review(report, folder)
+            elif choice in ("a", "n", "q"):
+                return {"a": "again", "n": "next", "q": "quit"}[choice]
+            elif choice:
+                self.session.console.print(f"[yellow]Unknown choice {choice!r}.[/]")
+
+    def follow_up(self, question: Question, report: Report, options: Options, folder: Path) -> None:
+        missed = [c for c in report.cues if not c.hit]
+        console = self.session.console
+        if missed:
+            target = missed[0]
+            prompt = target.cue.follow_up
+        else:
+            target = None
+            prompt = question.follow_ups[0] if question.follow_ups else "Anything you would add?"
+        n = len(report.extra.get("follow_ups", [])) + 1
+        console.print(f"[bold cyan]Follow-up:[/] {prompt}")
+        if options.speak:
+            self.session.speaker.say(prompt)
+        rec = self.session.record(folder / f"followup-{n}.wav", question.target_s / 3, question.target_s, options)
+        try:
+            transcript = self.session.transcriber.transcribe(rec.audio, self.session.bank.vocabulary_for(
+                question.category, question))
+        except NoSpeechError:
+            console.print("[yellow]No speech heard in the follow-up answer.[/]")
+            return
+        entry = {"question": prompt, "cue": target.cue.id if target else None, "text": transcript.text,
+                 "audio": f"followup-{n}.wav", "hit": False}
+        if target is not None:
+            [again] = check(transcript, [target.cue])
+            if again.hit:
+                target.recovered_on_follow_up = True
+                target.evidence = again.evidence
+                entry["hit"] = True
+                console.print(f"[green]✔ {target.cue.label}: recovered on follow-up[/]")
+            else:
+                console.print(f"[red]✘ {target.cue.label}: still missing.[/] Tip: {target.cue.tip}")
+        report.extra.setdefault("follow_ups", []).append(entry)
+        self.session.store.write_results(folder, report)
+
+    def self_review(self, report: Report, folder: Path) -> None:
+        """Agree or disagree with each verdict, rate 1-5, add a note; stored with the attempt."""
+        verdicts = []
+        for c in report.cues:
+            mark = "✔" if c.hit else "✘"
+            answer = self.ask(f"{mark} {c.cue.label}: agree? [Y/n] ").strip().lower()
+            verdicts.append({"cue": c.cue.id, "auto_hit": c.hit, "agree": not answer.startswith("n")})
+        rating = None
+        while rating is None:
+            raw = self.ask("Rate your answer 1-5: ").strip()
+            rating = int(raw) if raw in {"1", "2", "3", "4", "5"} else None
+        note = self.ask("Note (optional): ").strip()
+        review = {"verdicts": verdicts, "rating": rating, "note": note}
+        report.extra["self_review"] = review
+        self.session.store.write_results(folder, report)
+        agreed = sum(v["agree"] for v in verdicts)
+        self.session.console.print(f"Saved: rating {rating}/5, agreed with {agreed}/{len(verdicts)} verdicts.")
+
+
+def scorecard(reports: list[Report]) -> Table:
+    """The end-of-loop summary: one row per round and a total."""
+    t = Table(title="Scorecard")
+    for col in ("round", "question", "duration", "wpm", "fillers/100w", "cues"):
+        t.add_column(col)
+    hits = total = 0
+    for i, r in enumerate(reports, 1):
+        m = r.metrics
+        hits += r.hits
+        total += len(r.cues)
+        t.add_row(str(i), r.question.id if r.question else r.category,
+                  f"{(m.duration_s or 0):.0f} s", f"{m.wpm or 0:.0f}", f"{m.fillers_per_100_words:.1f}",
+                  f"{r.hits}/{len(r.cues)}")
+    t.add_row("", "[bold]total[/]", "", "", "", f"[bold]{hits}/{total}[/]")
+    return t
+

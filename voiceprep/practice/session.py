@@ -1,0 +1,275 @@
+"""The practice loop, wired from injected parts: ask, record, transcribe, report.
+
+Everything with a side effect comes in from outside (speaker, recorder factory,
+transcriber, store, console, clock, key source), so the loop runs the same on real
+devices, on an answer file, and in tests with the fakes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from rich.console import Console
+from rich.live import Live
+from rich.panel import Panel
+from rich.text import Text
+
+from voiceprep.analysis.metrics import Thresholds
+from voiceprep.analysis.report import Report, analyse_answer
+from voiceprep.audio.capture import Recorder, WavWriter
+from voiceprep.audio.speech import Speaker
+from voiceprep.core.bank import Bank, Question
+from voiceprep.core.errors import DeviceError
+from voiceprep.core.keys import Keys, NoKeys
+from voiceprep.core.samples import SAMPLE_RATE
+from voiceprep.hearing.incremental import IncrementalStream
+from voiceprep.hearing.stream import Stream, open_stream
+from voiceprep.hearing.whisper import Transcriber
+from voiceprep.practice.panel import SILENCE_DB, recording_panel
+from voiceprep.storage.store import Store
+
+
+@dataclass
+class Options:
+    time_limit_s: float | None = None       # None: 1.5 x the question's target
+    stop_on_silence_s: float | None = None  # off by default
+    prep_s: float = 0.0  # -1: the question's own prep time
+    speak: bool = True
+    live: bool = True
+    captions: bool = False  # the live panel shows the words heard so far (incremental only)
+    incremental: bool = True  # transcribe while recording; False: the whole file after the end
+
+
+GAP_S = 0.5  # audio this far behind the clock was dropped before it reached us
+
+
+@dataclass
+class GapMeter:
+    """Finds input the device dropped without saying so: audio received falls behind the clock.
+
+    PortAudio's overflow flag is not always raised (seen with PulseAudio: a 1.5 s stall lost
+    about a second of audio with no flag). Each gap is counted once, then the meter resyncs.
+    """
+
+    get_time: Callable[[], float]
+    gaps: int = 0
+    lost_s: float = 0.0
+    _t0: float | None = None
+    _received: float = 0.0
+
+    def add(self, seconds: float) -> None:
+        now = self.get_time()
+        if self._t0 is None:
+            self._t0 = now - seconds
+        self._received += seconds
+        behind = (now - self._t0) - self._received
+        if behind > GAP_S:
+            self.gaps += 1
+            self.lost_s += behind
+            self._t0 += behind
+
+
+@dataclass
+class Recording:
+    audio: np.ndarray | None  # None when the blocks went to a stream instead of memory
+    seconds: float
+    overflows: int  # PortAudio's overflow flags plus gaps found by GapMeter
+    ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost | storage-error
+    lost_s: float = 0.0  # input dropped in gaps (microphone only)
+
+
+@dataclass
+class Session:
+    bank: Bank
+    speaker: Speaker
+    make_recorder: Callable[[], Recorder]
+    transcriber: Transcriber
+    store: Store
+    console: Console
+    keys: Keys = field(default_factory=NoKeys)
+    get_time: Callable[[], float] = time.monotonic
+    thresholds: Thresholds | None = None
+    model_name: str | None = None
+    launched_at: float | None = None  # when the command started, to measure time to the question
+    _streams: list[Stream] = field(default_factory=list, repr=False)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for transcription still running in the background (see IncrementalStream.close)."""
+        while self._streams:
+            self._streams.pop().close()
+
+    def preload(self, incremental: bool = True) -> tuple[threading.Thread, dict]:
+        """Load the model in the background while the question is spoken; the dict gets its load time."""
+        timing: dict = {}
+
+        def run() -> None:
+            t0 = self.get_time()
+            load = getattr(self.transcriber, "load", None)
+            if load is not None:
+                load()
+                timing["model_load_s"] = round(self.get_time() - t0, 3)
+            careful = getattr(self.transcriber, "careful_model", None)
+            if incremental and careful is not None:
+                careful()  # the careful lane's instance, before the answer starts
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        return t, timing
+
+    def ask(self, question: Question, options: Options, label: str | None = None) -> Report:
+        """One round: speak the question, record the answer to disk, analyse and store it."""
+        self.close()
+        loading, load_timing = self.preload(options.incremental)
+        self.console.print(Panel(Text(question.text, style="bold"), title=f"{question.category} · {question.id}",
+                                 title_align="left", border_style="cyan"))
+        question_at = self.get_time()
+        if options.speak:
+            try:
+                self.speaker.say(question.text)
+            except DeviceError as exc:  # the question is on screen; a mute speaker must not stop practice
+                self.console.print(f"[yellow]Could not speak the question: {exc}[/]")
+        prep = question.prep_s if options.prep_s < 0 else options.prep_s
+        if prep > 0:
+            self._prep(prep)
+        folder = self.store.new_attempt_dir(label or question.id)
+        self.store.write_meta(folder, {"question": question.id, "category": question.category,
+                                       "status": "recording", "model": self.model_name})
+        limit = options.time_limit_s or question.target_s * 1.5
+        vocab = self.bank.vocabulary_for(question.category, question)
+        captions: list[str] = []
+        stream = open_stream(self.transcriber, vocab, options.incremental,
+                             on_words=(lambda ws: captions.extend(w.word for w in ws)) if options.captions else None)
+        self._streams.append(stream)
+        try:
+            rec = self.record(folder / "answer.wav", question.target_s, limit, options, stream=stream,
+                              captions=captions if options.captions else None)
+        except BaseException:
+            stream.cancel()
+            raise
+        ended = self.get_time()
+        self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
+                                       "overflows": rec.overflows, "ended_by": rec.ended_by})
+        loading.join()
+        transcript = stream.finish()
+        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds)
+        report.model = self.model_name
+        report.feedback_s = self.get_time() - ended
+        report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
+                                           "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
+                             "transcription": _stream_facts(stream)})
+        if self.launched_at is not None:
+            startup = {"question_shown_s": round(question_at - self.launched_at, 3), **load_timing}
+            heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
+            if options.speak and heard is not None:
+                startup["question_heard_s"] = round(heard - self.launched_at, 3)
+            report.extra["startup"] = startup
+        self.store.write_results(folder, report, {"status": "done"})
+        return report
+
+    def _prep(self, seconds: float) -> None:
+        end = self.get_time() + seconds
+        with Live(console=self.console, transient=True, auto_refresh=False) as live:
+            while (left := end - self.get_time()) > 0:
+                live.update(Text(f"Prepare: {left:4.0f} s left (Enter to start now)"), refresh=True)
+                if self.keys.poll() is not None:
+                    break
+                time.sleep(0.1)
+
+    def record(self, path: Path, target_s: float, limit_s: float, options: Options, stream: Stream | None = None,
+               captions: list[str] | None = None) -> Recording:
+        """Record until Enter, the time limit, a long silence, Ctrl-C or the end of the input.
+
+        Each block goes to disk as it arrives; Ctrl-C ends the answer and keeps it. With a
+        `stream`, blocks go to it rather than to memory (the transcriber keeps what it needs).
+        """
+        recorder = self.make_recorder()
+        writer = WavWriter(path, get_time=self.get_time)
+        blocks: list[np.ndarray] = []
+        level, silent_for, overflows, ended_by = -100.0, 0.0, 0, "limit"
+        # only a live device runs on the wall clock (a file may be fed faster than real time)
+        gaps = GapMeter(self.get_time) if getattr(recorder, "live", False) else None
+        recorder.start()
+        live = Live(console=self.console, transient=False, auto_refresh=False) if options.live else None
+        try:
+            if live:
+                live.start()
+            while True:
+                key = self.keys.poll()
+                if key is not None:
+                    ended_by = "enter"
+                    break
+                block = recorder.read(timeout=0.2)
+                if block is None:
+                    if recorder.exhausted:
+                        ended_by = "end-of-file"
+                        break
+                    continue
+                writer.write(block.samples)
+                if stream is not None:
+                    stream.feed(block.samples)
+                else:
+                    blocks.append(block.samples)
+                overflows += block.overflow
+                if gaps is not None:
+                    gaps.add(len(block.samples) / SAMPLE_RATE)
+                level = block.level_db
+                silent_for = silent_for + len(block.samples) / SAMPLE_RATE if level < SILENCE_DB else 0.0
+                if live:
+                    shown = overflows + (gaps.gaps if gaps else 0)
+                    live.update(recording_panel(writer.seconds, target_s, limit_s, level, silent_for, shown, captions),
+                                refresh=True)
+                if writer.seconds >= limit_s:
+                    ended_by = "limit"
+                    break
+                if options.stop_on_silence_s and silent_for >= options.stop_on_silence_s:
+                    ended_by = "silence"
+                    break
+        except KeyboardInterrupt:
+            ended_by = "interrupt"  # Ctrl-C ends the answer; what was said is kept
+        except DeviceError as exc:
+            ended_by = "device-lost"  # the microphone went away: keep and report what came before
+            self.console.print(f"[red]{exc}; keeping the {writer.seconds:.1f} s recorded so far.[/]")
+        except OSError as exc:  # disk full or gone: what is on disk stays, `recover` can finish it
+            ended_by = "storage-error"
+            self.console.print(f"[red]cannot write the recording ({exc.strerror or exc}); "
+                               f"stopped after {writer.seconds:.1f} s.[/]")
+        finally:
+            recorder.stop()
+            try:
+                writer.close()
+            except OSError:
+                pass  # the header stays unfinished; repair_wav fixes it
+            if live:
+                live.stop()
+        overflows = max(overflows, getattr(recorder, "overflows", 0)) + (gaps.gaps if gaps else 0)
+        audio = None
+        if stream is None:
+            pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
+            audio = pcm.astype(np.float32) / 32768.0
+        return Recording(audio, writer.seconds, overflows, ended_by, round(gaps.lost_s, 2) if gaps else 0.0)
+
+
+def _stream_facts(stream: Stream) -> dict:
+    """How the transcript was made, for report.json (and the benchmark)."""
+    if not isinstance(stream, IncrementalStream):
+        return {"mode": "whole-file"}
+    passes = [p for p in stream.passes if "seconds" in p]
+    # careful windows where a safety net of nets.hear decided (as whole-file transcription's would),
+    # or skipped when the lane fell behind (there the front lane's words stand)
+    nets = Counter("skipped" if "skipped" in p else p.get("note", "") for p in stream.passes if p["lane"] == "careful")
+    nets.pop("", None)
+    return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
+            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": dict(nets),
+            "cancelled": sum(1 for p in stream.passes if p.get("cancelled")),
+            "last_passes": passes[-4:]}

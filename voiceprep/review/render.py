@@ -1,0 +1,108 @@
+"""Terminal rendering of a Report with rich: question, timing, checklist, transcript.
+
+Returns renderables; the caller owns the Console (tests pass Console(file=...)).
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from voiceprep.analysis.metrics import tokens
+from voiceprep.analysis.report import Report
+from voiceprep.core.timefmt import clock
+
+_FILLER_STYLE = "bold black on yellow"
+
+
+def render_report(report: Report) -> RenderableType:
+    parts: list[RenderableType] = [_question(report), _timing(report), _checklist(report), _transcript(report)]
+    return Group(*parts)
+
+
+def _question(report: Report) -> RenderableType:
+    q = report.question
+    title = f"{report.category}" + (f" · {q.id}" if q else "")
+    body = Text(q.text if q else "(no question: free answer)", style="bold")
+    if report.attempt_id:
+        body.append(f"\nattempt {report.attempt_id}", style="dim")
+    return Panel(body, title=title, title_align="left", border_style="cyan")
+
+
+def _timing(report: Report) -> RenderableType:
+    m = report.metrics
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column()
+    if report.transcript.timed:
+        status_style = {"on target": "green", "over": "red", "under": "yellow"}.get(m.target_status or "", "")
+        target = f"  target {clock(m.target_s)} · [{status_style}]{m.target_status}[/]" if m.target_s else ""
+        t.add_row("Duration", f"{clock(m.duration_s)}{target}")
+        t.add_row("Speaking", f"{clock(m.speaking_s)}  (first word at {m.first_word_s or 0:.1f} s)")
+        pace_style = "green" if m.pace == "good" else "yellow"
+        t.add_row("Pace", f"[{pace_style}]{m.wpm or 0:.0f} wpm[/] ({m.pace}; aim "
+                          f"{m.thresholds.wpm_low:.0f}-{m.thresholds.wpm_high:.0f})")
+        t.add_row("Pauses", f"{len(m.pauses)} over {m.thresholds.pause_s:g} s · longest {m.longest_pause_s or 0:.1f} s")
+    else:
+        t.add_row("Timing", "[dim]text only: no timing[/]")
+    over = m.fillers_per_100_words > m.thresholds.fillers_per_100
+    f_style = "red" if over else "green"
+    t.add_row("Fillers", f"[{f_style}]{len(m.fillers)}[/] ({m.fillers_per_100_words:.1f} per 100 words; "
+                         f"aim under {m.thresholds.fillers_per_100:g})" + _filler_kinds(report))
+    t.add_row("Hedges", str(len(m.hedges)))
+    if m.i_share is not None:
+        t.add_row("I vs we", f"{m.i_count} I · {m.we_count} we")
+    return Panel(t, title="Delivery", title_align="left", border_style="blue")
+
+
+def _filler_kinds(report: Report) -> str:
+    counts: dict[str, int] = {}
+    for f in report.metrics.fillers:
+        counts[f.word] = counts.get(f.word, 0) + 1
+    if not counts:
+        return ""
+    return "  " + ", ".join(f"{w} ×{n}" for w, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _checklist(report: Report) -> RenderableType:
+    t = Table(show_header=False, box=None, padding=(0, 1), expand=True)
+    t.add_column(width=2)
+    t.add_column(ratio=1)
+    for c in report.cues:
+        mark = Text("✔", style="bold green") if c.hit else Text("✘", style="bold red")
+        body = Text(c.cue.label, style="bold")
+        if c.recovered_on_follow_up:
+            body.append("  recovered on follow-up", style="italic green")
+        for e in c.evidence[:2]:
+            at = f"[{clock(e.match_start if e.match_start is not None else e.start)}] " if e.start is not None else ""
+            body.append(f"\n  {at}", style="cyan")
+            body.append(f"“{_shorten(e.text)}”", style="dim")
+        if not c.hit:
+            body.append(f"\n  Tip: {c.cue.tip}", style="yellow")
+        t.add_row(mark, body)
+    return Panel(t, title=f"Checklist {report.hits}/{len(report.cues)}", title_align="left", border_style="magenta")
+
+
+def _shorten(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _transcript(report: Report) -> RenderableType:
+    """The transcript with fillers highlighted exactly where the metrics found them."""
+    toks = tokens(report.transcript)
+    flagged = [toks[f.pos + k] for f in report.metrics.fillers for k in range(f.length) if f.pos + k < len(toks)]
+    if report.transcript.words:
+        marked = {t.word_index for t in flagged}
+        text = Text()
+        for i, w in enumerate(report.transcript.words):
+            word = w.word.lstrip() if i == 0 else w.word  # Whisper's words carry their own spacing
+            lead = len(word) - len(word.lstrip())
+            text.append(word[:lead])
+            text.append(word[lead:], style=_FILLER_STYLE if i in marked else "")
+    else:
+        text = Text(report.transcript.text)
+        for t in flagged:
+            text.stylize(_FILLER_STYLE, t.offset, t.offset + len(t.text))
+    return Panel(text, title="Transcript (fillers highlighted)", title_align="left", border_style="dim")
