@@ -43,7 +43,7 @@ test: deps $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
 accuracy: $(STAMP)
-	$(BIN)/python -m voiceprep.evaluate tests/data
+	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
 
 # feedback latency, WER and memory: 1, 3, 10, 20 min answers at real time, then 60 and 1 min fed at 6x for memory (about 65 min)
 bench: deps $(STAMP)

@@ -3,8 +3,10 @@ and speech synthesized with espeak-ng (fixtures are generated, never downloaded)
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,26 @@ def add_attempt(user_dirs, bank):
         return store.save(report, np.zeros(int(16000 * (transcript.duration or 1)), np.float32))
 
     return add
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory):
+    """A PulseAudio server of the test's own with two null sinks: vmic (its monitor is the default
+    input) and vspk (the default output). Yields the environment that reaches it."""
+    for tool in ("pulseaudio", "pactl", "paplay", "parecord"):
+        assert shutil.which(tool), f"{tool} is required (make test installs pulseaudio and pulseaudio-utils)"
+    run = tmp_path_factory.mktemp("pulse")
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(run), "HOME": str(run)}
+    env.pop("PULSE_SERVER", None)
+    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
+                    "--load=module-native-protocol-unix auth-anonymous=1",
+                    "--load=module-null-sink sink_name=vmic", "--load=module-null-sink sink_name=vspk"],
+                   env=env, check=True, capture_output=True)
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["pactl", "set-default-source", "vmic.monitor"], env=env, check=True)
+    subprocess.run(["pactl", "set-default-sink", "vspk"], env=env, check=True)
+    yield env
+    subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True)

@@ -1,4 +1,4 @@
-"""Checks a JSON report against ../shared/CONTRACT.md: every required field, with its type."""
+"""Checks a JSON report against docs/scripting.md: every required field, with its type."""
 
 from __future__ import annotations
 

@@ -30,27 +30,6 @@ ANSWER = ("So, um, before I design anything, can I ask how many users we expect?
 FOLLOW = "I would put the error rate and the latency on a dashboard, and alert the on call engineer."
 
 
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory):
-    for tool in ("pulseaudio", "pactl", "paplay", "parecord"):
-        assert shutil.which(tool), f"{tool} is required (make test installs pulseaudio and pulseaudio-utils)"
-    run = tmp_path_factory.mktemp("pulse")
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(run), "HOME": str(run)}
-    env.pop("PULSE_SERVER", None)
-    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
-                    "--load=module-native-protocol-unix auth-anonymous=1",
-                    "--load=module-null-sink sink_name=vmic", "--load=module-null-sink sink_name=vspk"],
-                   env=env, check=True, capture_output=True)
-    for _ in range(50):
-        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
-            break
-        time.sleep(0.1)
-    subprocess.run(["pactl", "set-default-source", "vmic.monitor"], env=env, check=True)
-    subprocess.run(["pactl", "set-default-sink", "vspk"], env=env, check=True)
-    yield env
-    subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True)
-
-
 def play_into_mic(env, wav: Path, delay: float = 1.0) -> subprocess.Popen:
     return subprocess.Popen(["sh", "-c", f"sleep {delay}; exec paplay --device=vmic '{wav}'"], env=env)
 

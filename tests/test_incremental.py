@@ -14,7 +14,7 @@ from voiceprep.core.errors import NoSpeechError, TranscriptError
 from voiceprep.core.transcript import Word
 from voiceprep.hearing.chunking import windows
 from voiceprep.hearing.incremental import ChunkPolicy, IncrementalStream
-from voiceprep.hearing.whisper import PassCancelled
+from voiceprep.hearing.window_model import PassCancelled
 
 R = 16000
 

@@ -13,7 +13,8 @@ import pytest
 from voiceprep.analysis.metrics import analyse
 from voiceprep.audio.wav import SAMPLE_RATE, decode
 from voiceprep.core.errors import ModelError, NoSpeechError
-from voiceprep.hearing.whisper import PassCancelled, WhisperTranscriber, build_prompt, bundled_model_path, resolve_model
+from voiceprep.hearing.whisper import WhisperTranscriber, build_prompt, bundled_model_path, resolve_model
+from voiceprep.hearing.window_model import PassCancelled
 from voiceprep.testing import FakeTranscriber, timed_transcript
 
 FILLERS = ("So, um, I think the, uh, main bottleneck is the database. And, um, we could, uh, add a cache, "

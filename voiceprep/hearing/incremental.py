@@ -27,7 +27,8 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
 from voiceprep.hearing.nets import hear, on_speech
-from voiceprep.hearing.whisper import PassCancelled, lower_priority
+from voiceprep.hearing.whisper import lower_priority
+from voiceprep.hearing.window_model import PassCancelled
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
 

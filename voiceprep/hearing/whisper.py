@@ -26,6 +26,7 @@ from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import windows
 from voiceprep.hearing.nets import hear, on_speech, stuck
 from voiceprep.hearing.runtime import seed_sampling
+from voiceprep.hearing.window_model import WindowDone, window_model_class
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -114,7 +115,7 @@ class WhisperTranscriber:
         threads = self.cpu_threads or (os.cpu_count() or 2)
         seed_sampling(self.seed)  # process-wide; each model's worker thread seeds itself on first use
         try:
-            self._loaded = _window_model_class()(target, device="cpu", compute_type=self.compute_type,
+            self._loaded = window_model_class()(target, device="cpu", compute_type=self.compute_type,
                                         cpu_threads=threads, local_files_only=local)
         except Exception as exc:  # faster-whisper/huggingface raise many types here
             what = "load" if local else "fetch or load"
@@ -169,7 +170,7 @@ class WhisperTranscriber:
 
                 def build() -> None:  # CTranslate2's worker thread inherits this thread's priority
                     lower_priority()
-                    built["model"] = _window_model_class()(target, device="cpu", compute_type=self.compute_type,
+                    built["model"] = window_model_class()(target, device="cpu", compute_type=self.compute_type,
                                                            cpu_threads=1, local_files_only=local)
 
                 builder = threading.Thread(target=build, name="voiceprep-careful-load")
@@ -224,15 +225,15 @@ class WhisperTranscriber:
         keep all five retries: with two, "cache" came out as "cash" in 7 of 16 cuts of one answer.
 
         `speech_end_s` (a window of at most 30 s, where its speech ends): decode it once, and
-        again only if speech remains after the words heard (see _window_model_class)."""
+        again only if speech remains after the words heard (see window_model.window_model_class)."""
         limits: dict[str, Any] = {}
         if bounded:
             limits["max_new_tokens"] = min(220, int(8 * len(audio) / SAMPLE_RATE) + 10)
             if (beam_size or self.beam_size) == 1:
                 limits["temperature"] = [0.0, 0.4]
         model = model or self.load()
-        window = getattr(model, "window", None)
-        if window is not None and (speech_end_s is not None or cancelled is not None):
+        window = model.window
+        if speech_end_s is not None or cancelled is not None:
             window.begin(speech_end_s, cancelled)
         segments, _info = model.transcribe(
             audio,
@@ -248,88 +249,19 @@ class WhisperTranscriber:
         try:
             for seg in segments:
                 seg_words = [w for w in seg.words or [] if w.word.strip()]
-                if window is not None and seg_words:
+                if seg_words:
                     window.heard_to = max(window.heard_to, float(seg_words[-1].end))
                 if not seg_words or _hallucinated(seg, seg_words):
                     continue
                 words += [Word(w.word, float(w.start), float(w.end), float(w.probability)) for w in seg_words]
-        except _WindowDone:
+        except WindowDone:
             pass
         finally:
-            if window is not None:
-                window.end()
+            window.end()
         return words
 
 
 CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
-
-
-# A window is decoded again after its first pass only if this much of its speech is left
-# after the last word heard.
-SECOND_PASS_MIN_SPEECH_S = 1.0
-
-
-class _WindowDone(Exception):
-    """Ends faster-whisper's segment generator after a window's first pass (see below)."""
-
-
-class PassCancelled(Exception):
-    """A pass given up before its next encoding or decoding, because its caller said so."""
-
-
-class _Window(threading.local):
-    """Per thread: where the speech of the window being transcribed ends, and how far its words got."""
-
-    def __init__(self) -> None:
-        self.end()
-
-    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None) -> None:
-        self.speech_end_s: float | None = speech_end_s
-        self.cancelled: Callable[[], bool] | None = cancelled
-        self.heard_to, self.encodes = 0.0, 0
-
-    def end(self) -> None:
-        self.speech_end_s, self.cancelled, self.heard_to, self.encodes = None, None, 0.0, 0
-
-    def check(self) -> None:
-        if self.cancelled is not None and self.cancelled():
-            raise PassCancelled
-
-
-@functools.cache
-def _window_model_class() -> type:
-    """WhisperModel that transcribes one of our windows (at most 30 s) in one pass.
-
-    With word timestamps, faster-whisper moves on to the last word's end and encodes and
-    decodes what is left of the window, usually a fraction of a second of silence. Over that
-    silence tiny.en repeated "a little bit of" until the token limit, at both temperatures,
-    three times over: one 14 s window took 14.4 s, its first pass 0.55 s. So a second
-    encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
-    its speech comes after the words heard (the first pass stopped early).
-
-    It also gives up a pass before an encoding or a decoding when the caller's `cancelled`
-    says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
-    from faster_whisper import WhisperModel
-
-    class WindowWhisperModel(WhisperModel):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.window = _Window()
-
-        def encode(self, features: np.ndarray) -> Any:
-            w = self.window
-            w.check()
-            if w.speech_end_s is not None:
-                w.encodes += 1
-                if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
-                    raise _WindowDone
-            return super().encode(features)
-
-        def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
-            self.window.check()
-            return super().generate_with_fallback(*args, **kwargs)
-
-    return WindowWhisperModel
 
 
 def lower_priority() -> None:

@@ -1,0 +1,85 @@
+"""The one place voiceprep reaches into faster-whisper: a WhisperModel subclass for our windows.
+
+It overrides `WhisperModel.encode(features)` and `WhisperModel.generate_with_fallback(encoder_output,
+prompt, tokenizer, options)`, which faster-whisper's `generate_segments` calls for every 30 s
+segment. Those are internal call sites, so pyproject.toml pins faster-whisper to the versions
+tested, and tests/test_window_model.py fails with a clear message when they change.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+FASTER_WHISPER_TESTED = ("1.2",)  # release series whose internal call sites this subclass was checked on
+
+
+# A window is decoded again after its first pass only if this much of its speech is left
+# after the last word heard.
+SECOND_PASS_MIN_SPEECH_S = 1.0
+
+
+class WindowDone(Exception):
+    """Ends faster-whisper's segment generator after a window's first pass (see below)."""
+
+
+class PassCancelled(Exception):
+    """A pass given up before its next encoding or decoding, because its caller said so."""
+
+
+class _Window(threading.local):
+    """Per thread: where the speech of the window being transcribed ends, and how far its words got."""
+
+    def __init__(self) -> None:
+        self.end()
+
+    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None) -> None:
+        self.speech_end_s: float | None = speech_end_s
+        self.cancelled: Callable[[], bool] | None = cancelled
+        self.heard_to, self.encodes = 0.0, 0
+
+    def end(self) -> None:
+        self.speech_end_s, self.cancelled, self.heard_to, self.encodes = None, None, 0.0, 0
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise PassCancelled
+
+
+@functools.cache
+def window_model_class() -> type:
+    """WhisperModel that transcribes one of our windows (at most 30 s) in one pass.
+
+    With word timestamps, faster-whisper moves on to the last word's end and encodes and
+    decodes what is left of the window, usually a fraction of a second of silence. Over that
+    silence tiny.en repeated "a little bit of" until the token limit, at both temperatures,
+    three times over: one 14 s window took 14.4 s, its first pass 0.55 s. So a second
+    encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
+    its speech comes after the words heard (the first pass stopped early).
+
+    It also gives up a pass before an encoding or a decoding when the caller's `cancelled`
+    says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
+    from faster_whisper import WhisperModel
+
+    class WindowWhisperModel(WhisperModel):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.window = _Window()
+
+        def encode(self, features: np.ndarray) -> Any:
+            w = self.window
+            w.check()
+            if w.speech_end_s is not None:
+                w.encodes += 1
+                if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
+                    raise WindowDone
+            return super().encode(features)
+
+        def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
+            self.window.check()
+            return super().generate_with_fallback(*args, **kwargs)
+
+    return WindowWhisperModel
