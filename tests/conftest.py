@@ -14,6 +14,14 @@ import pytest
 from voiceprep.core.bank import Bank, load_bank
 
 
+def pytest_configure(config) -> None:
+    """The test process runs with the runtime settings `voiceprep`'s entry point makes (OpenMP
+    waiting, malloc arenas), so real-model tests time passes as the product does."""
+    from voiceprep.hearing.runtime import configure_process
+
+    configure_process()
+
+
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path, monkeypatch) -> Path:
     """Every test stores attempts in its own temp folder, never in the checkout."""

@@ -16,6 +16,7 @@ from voiceprep.review.history import (
     weakest,
     word_diff,
 )
+from voiceprep.storage.attempt import StoredAttempt, parse_attempt
 from voiceprep.storage.index import Attempt
 
 
@@ -63,10 +64,11 @@ def test_word_diff(old, new, expected):
     assert word_diff(old, new) == expected
 
 
-def doc(attempt: str, text: str, hits: dict[str, bool]) -> dict:
-    return {"attempt": attempt, "transcript": {"text": text}, "timing": {"duration_s": 60, "wpm": 150},
-            "fillers": {"per_100_words": 2.0}, "summary": {"cues_hit": sum(hits.values())},
-            "cues": [{"id": c, "hit": h} for c, h in hits.items()]}
+def doc(attempt: str, text: str, hits: dict[str, bool]) -> StoredAttempt:
+    return parse_attempt({"attempt": attempt, "question": {"category": "system_design"}, "transcript": {"text": text},
+                          "timing": {"duration_s": 60, "wpm": 150}, "fillers": {"per_100_words": 2.0},
+                          "summary": {"cues_hit": sum(hits.values())},
+                          "cues": [{"id": c, "hit": h} for c, h in hits.items()]})
 
 
 def test_compare_names_cues_gained_and_lost_and_renders():

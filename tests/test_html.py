@@ -14,22 +14,29 @@ import pytest
 from voiceprep.analysis.phases import Phase
 from voiceprep.analysis.report import analyse_answer
 from voiceprep.review.html import render_html
+from voiceprep.storage.attempt import StoredAttempt, parse_attempt
 from voiceprep.testing import timed_transcript
 
 EXE = str(Path(sys.executable).parent / "voiceprep")
 EVIL = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2>"
 
 
-def doc_for(bank, text: str) -> dict:
+def doc_for(bank, text: str, edit=lambda doc: None) -> StoredAttempt:
+    """The attempt as it is read back from report.json (`edit` changes the document first)."""
     q = bank.question("sd-url-shortener")
     report = analyse_answer(timed_transcript(text, wpm=140), bank, q.category, q)
-    return json.loads(json.dumps(report.to_json()))
+    doc = json.loads(json.dumps(report.to_json()))
+    edit(doc)
+    return parse_attempt(doc)
+
+
+def evil(doc: dict) -> None:
+    doc["question"]["text"] = EVIL
+    doc["cues"][0]["tip"] = EVIL
 
 
 def test_every_text_is_escaped(bank):
-    doc = doc_for(bank, f"So, um, we shard it {EVIL} and the trade-off is cost.")
-    doc["question"]["text"] = EVIL
-    doc["cues"][0]["tip"] = EVIL
+    doc = doc_for(bank, f"So, um, we shard it {EVIL} and the trade-off is cost.", evil)
     page = render_html(doc, [Phase(EVIL, 0.0, 1.0)], "answer.wav\"><script>")
     assert "<script>window" not in page and "<img" not in page and 'answer.wav"><script>' not in page
     assert page.count("<script>") == 1  # ours only
@@ -42,7 +49,7 @@ def test_page_has_audio_timeline_pace_checklist_and_clickable_words(bank):
     assert '<audio id=a controls preload=auto src="answer.wav">' in page
     assert "id=timeline" in page and "class=phase" in page and "class=speech" in page and "class=cue-mark" in page
     assert "id=pace" in page and "clarify: 0:05" in page and "Checklist" in page
-    assert page.count("class='w") == len(doc["transcript"]["words"])
+    assert page.count("class='w") == len(doc.words)
     assert "<link" not in page and "http" not in page  # self-contained
 
 

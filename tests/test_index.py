@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from voiceprep.storage.attempt import parse_attempt
 from voiceprep.storage.index import INDEX_NAME, Index, row_from_report
 
 GOOD = ("Can I ask how many users we expect? I assume ten million users and 5000 requests per second. "
@@ -87,7 +88,8 @@ def test_limit_keeps_the_newest(user_dirs, add_attempt):
 
 
 def test_row_from_a_text_only_report():
-    row, cues = row_from_report("x", {"question": {"id": None, "category": "behavioral"},
-                                      "timing": None, "cues": [{"id": "impact", "hit": True}]})
+    row, cues = row_from_report("x", parse_attempt({"question": {"id": None, "category": "behavioral"},
+                                                    "transcript": {"text": "I did it."}, "timing": None,
+                                                    "cues": [{"id": "impact", "hit": True}]}))
     assert row[0] == "x" and row[2] is None and row[4] is None and row[7:9] == (1, 1)
     assert cues == [("x", "impact", 1, None)]

@@ -8,17 +8,7 @@ import pytest
 from voiceprep.audio.capture import Block, FileRecorder, WavWriter, repair_wav
 from voiceprep.audio.wav import decode, write_wav
 from voiceprep.core.errors import AudioError
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def sleep(self, s: float) -> None:
-        self.t += s
+from voiceprep.testing import FakeClock as Clock
 
 
 def test_writer_streams_blocks_and_finishes_a_valid_wav(tmp_path):

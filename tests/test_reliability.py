@@ -245,10 +245,10 @@ def test_disk_full_injected_at_the_writer(tmp_path, bank, monkeypatch):
     """The same fault without a mount: the writer raises ENOSPC after 25 blocks."""
     from rich.console import Console
 
-    from voiceprep.audio.capture import Block, WavWriter
+    from voiceprep.audio.capture import WavWriter
     from voiceprep.practice.session import Options, Session
     from voiceprep.storage.store import Store
-    from voiceprep.testing import FakeSpeaker, FakeTranscriber
+    from voiceprep.testing import FakeSpeaker, FakeTranscriber, ScriptedRecorder
 
     real_write = WavWriter.write
     calls = {"n": 0}
@@ -261,20 +261,9 @@ def test_disk_full_injected_at_the_writer(tmp_path, bank, monkeypatch):
 
     monkeypatch.setattr(WavWriter, "write", write)
 
-    class Mic:
-        exhausted = False
-
-        def start(self):
-            pass
-
-        def read(self, timeout):
-            return Block(np.full(1600, 1000, np.int16))
-
-        def stop(self):
-            pass
-
     console = Console(file=io.StringIO())
-    s = Session(bank, FakeSpeaker(), Mic, FakeTranscriber("I led it."), Store(tmp_path), console)
+    s = Session(bank, FakeSpeaker(), lambda: ScriptedRecorder(1000), FakeTranscriber("I led it."), Store(tmp_path),
+                console)
     rec = s.record(tmp_path / "a.wav", 60, 90, Options(live=False))
     assert rec.ended_by == "storage-error" and rec.seconds == pytest.approx(2.5)
     assert (tmp_path / "a.wav").stat().st_size == 44 + 25 * 3200

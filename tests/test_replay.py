@@ -10,22 +10,27 @@ from rich.console import Console
 
 from voiceprep.core.errors import StorageError
 from voiceprep.review.replay import Moment, Player, TerminalKeys, moments, next_moment, replay, start_of_cue
+from voiceprep.storage.attempt import TimedWord, parse_attempt
+from voiceprep.testing import FakeOutputStream as FakeStream
+from voiceprep.testing import ScriptedKeys
 
-DOC = {
+DOC = parse_attempt({
+    "question": {"id": "sd-x", "category": "system_design"}, "transcript": {"text": "", "words": []},
     "cues": [{"id": "numbers", "label": "Knows the numbers", "hit": True,
               "evidence": [{"text": "ten million users", "start": 12.0, "end": 14.0},
                            {"text": "5000 QPS", "start": 3.0, "end": 4.0}]},
              {"id": "observability", "label": "Observability", "hit": False, "evidence": []}],
     "timing": {"pauses": {"items": [{"start": 20.0, "end": 24.5, "length_s": 4.5}]}},
     "fillers": {"items": [{"word": "um", "start": t} for t in (30.0, 31.0, 33.0, 38.0, 60.0, 61.0)]},
-}
+})
+EMPTY = parse_attempt({"question": {"category": "behavioral"}, "transcript": {"text": ""}})
 
 
 def test_moments_cover_evidence_pauses_and_filler_clusters():
     got = [(m.start, m.kind) for m in moments(DOC)]
     assert got == [(3.0, "cue"), (12.0, "cue"), (20.0, "pause"), (30.0, "fillers")]
     assert moments(DOC)[3].label == "4 fillers in 8 s"
-    assert moments({}) == []
+    assert moments(EMPTY) == []
 
 
 @pytest.mark.parametrize("cue, expected", [
@@ -72,38 +77,10 @@ def test_next_moment(now, forward, expected):
     assert (m.start if m else None) == expected
 
 
-class FakeStream:
-    """Stands in for an output stream: each entry pulls one 50 ms block, as the device would."""
-
-    def __init__(self, fill):
-        self.fill = fill
-        self.pulled = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def pull(self):
-        out = np.zeros((800, 1), np.float32)
-        self.fill(out, 800)
-        self.pulled += 1
-
-
-class ScriptedKeys:
-    def __init__(self, script: dict[int, str]):
-        self.script, self.tick = script, 0
-
-    def poll(self):
-        self.tick += 1
-        return self.script.get(self.tick)
-
-
 def run_replay(audio_s: float, script: dict[int, str], start: float = 0.0):
     player = Player(ramp(audio_s), start)
     streams = []
-    words = [{"word": f" w{i}", "start": i * 0.5, "end": i * 0.5 + 0.4} for i in range(int(audio_s * 2))]
+    words = [TimedWord(f" w{i}", i * 0.5, i * 0.5 + 0.4) for i in range(int(audio_s * 2))]
     positions = []
 
     def sleep(_):

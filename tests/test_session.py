@@ -11,52 +11,17 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from voiceprep.audio.capture import Block, FileRecorder
+from voiceprep.audio.capture import FileRecorder
 from voiceprep.audio.wav import write_wav
 from voiceprep.practice.menu import Menu, scorecard
 from voiceprep.practice.recover import recover
 from voiceprep.practice.session import Options, Session
 from voiceprep.storage.store import Store
-from voiceprep.testing import FakeSpeaker, FakeTranscriber
+from voiceprep.testing import ChunkFake, FakeSpeaker, FakeTranscriber, PressAfter, ScriptedRecorder
 
 ANSWER = ("Can I ask how many users we expect? Let's say 10 million. We shard by user ID and cache hot reads. "
           "The trade-off is stale reads.")
 FOLLOW = "If the cache fails we fall back to the database with a circuit breaker."
-
-
-class ScriptedRecorder:
-    """Blocks from a list; raises KeyboardInterrupt after `interrupt_after` blocks if set."""
-
-    def __init__(self, n_blocks: int, interrupt_after: int | None = None, amp: int = 3000) -> None:
-        self.n, self.interrupt_after, self.amp, self.i = n_blocks, interrupt_after, amp, 0
-        self.started = self.stopped = False
-
-    def start(self):
-        self.started = True
-
-    def read(self, timeout):
-        if self.interrupt_after is not None and self.i == self.interrupt_after:
-            raise KeyboardInterrupt
-        if self.i >= self.n:
-            return None
-        self.i += 1
-        return Block(np.full(1600, self.amp, np.int16), overflow=(self.i == 2))
-
-    @property
-    def exhausted(self):
-        return self.i >= self.n
-
-    def stop(self):
-        self.stopped = True
-
-
-class Keys:
-    def __init__(self, at: int | None = None):
-        self.at, self.calls = at, 0
-
-    def poll(self):
-        self.calls += 1
-        return "" if self.at is not None and self.calls > self.at else None
 
 
 def make_session(tmp_path, bank, recorder, transcript=ANSWER, keys=None, clock=None):
@@ -64,7 +29,7 @@ def make_session(tmp_path, bank, recorder, transcript=ANSWER, keys=None, clock=N
     get_time = clock or (lambda: t[0])
     return Session(bank=bank, speaker=FakeSpeaker(), make_recorder=lambda: recorder,
                    transcriber=FakeTranscriber(transcript), store=Store(tmp_path / "rec"),
-                   console=Console(file=io.StringIO(), width=100), keys=keys or Keys(), get_time=get_time,
+                   console=Console(file=io.StringIO(), width=100), keys=keys or PressAfter(), get_time=get_time,
                    model_name="fake")
 
 
@@ -84,7 +49,7 @@ def test_ask_speaks_records_to_disk_and_reports(tmp_path, bank):
 
 
 @pytest.mark.parametrize("recorder, keys, options, ended_by, seconds", [
-    (ScriptedRecorder(50), Keys(at=10), Options(live=False), "enter", 1.0),
+    (ScriptedRecorder(50), PressAfter(at=10), Options(live=False), "enter", 1.0),
     (ScriptedRecorder(50), None, Options(live=False, time_limit_s=2.0), "limit", 2.0),
     (ScriptedRecorder(50, amp=0), None, Options(live=False, stop_on_silence_s=1.5), "silence", 1.5),
     (ScriptedRecorder(50, interrupt_after=7), None, Options(live=False), "interrupt", 0.7),
@@ -214,40 +179,17 @@ def test_file_recorder_session_end_to_end(tmp_path, bank):
     assert Path(tmp_path / "rec" / report.attempt_id / "answer.wav").stat().st_size == 44 + 64000
 
 
-def test_prep_countdown_runs_and_enter_skips_it(tmp_path, bank, monkeypatch):
-    import voiceprep.practice.session as session_mod
-
+def test_prep_countdown_runs_and_enter_skips_it(tmp_path, bank):
     clock = [0.0]
-    monkeypatch.setattr(session_mod.time, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
     s = make_session(tmp_path, bank, ScriptedRecorder(2), clock=lambda: clock[0])
+    s.sleep = lambda seconds: clock.__setitem__(0, clock[0] + seconds)
     s.console = Console(file=io.StringIO(), width=80, force_terminal=True)
     s._prep(3.0)
     assert clock[0] == pytest.approx(3.0, abs=0.11) and "Prepare:" in s.console.file.getvalue()
     clock[0] = 0.0
-    s.keys = Keys(at=2)
+    s.keys = PressAfter(at=2)
     s._prep(30.0)
     assert clock[0] < 1.0  # Enter started the answer early
-
-
-class ChunkFake(FakeTranscriber):
-    """A FakeTranscriber that also takes chunks: each window of audio is 'heard' as the next
-    words of the answer, so the session's incremental path runs without a model."""
-
-    def __init__(self, text: str):
-        super().__init__(text)
-        self.words = text.split()
-        self.windows: list[int] = []
-
-    def speech_spans(self, audio, min_silence_s=0.25):
-        return [(0, len(audio))] if len(audio) and np.abs(audio).max() > 0.01 else []
-
-    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
-        from voiceprep.core.transcript import Word
-
-        self.windows.append(len(audio))
-        take, self.words = self.words[:3], self.words[3:]
-        end = len(audio) / 16000
-        return [Word(" " + w, end - 0.3 + i * 0.05, end - 0.27 + i * 0.05) for i, w in enumerate(take)]
 
 
 def test_incremental_path_feeds_the_stream_keeps_no_audio_and_shows_captions(tmp_path, bank):
@@ -276,15 +218,14 @@ def test_report_counts_the_careful_windows_where_a_safety_net_decided():
     """Windows where a later pass of nets.hear was kept, and windows the lane skipped (there the
     incremental words are the front lane's, not whole-file's)."""
     from voiceprep.hearing.incremental import IncrementalStream
-    from voiceprep.practice.session import _stream_facts
+    from voiceprep.hearing.passes import Pass
 
-    stream = IncrementalStream(ChunkFake(ANSWER), careful=False)
-    stream.passes += [{"lane": "careful", "note": "", "seconds": 1.0}, {"lane": "careful", "note": "no context", "seconds": 1.0},
-                      {"lane": "careful", "note": "plain", "seconds": 1.0}, {"lane": "careful", "note": "no context", "seconds": 1.0},
-                      {"lane": "careful", "skipped": [0.0, 30.0]}, {"lane": "front", "note": "plain", "seconds": 0.4},
-                      {"lane": "front", "window": [0.0, 9.0], "cancelled": True, "seconds": 0.1}]
-    facts = _stream_facts(stream)
-    stream.close()
+    stream = IncrementalStream(ChunkFake(ANSWER), careful=False, threaded=False)
+    stream.passes += [Pass("careful", note="", seconds=1.0), Pass("careful", note="no context", seconds=1.0),
+                      Pass("careful", note="plain", seconds=1.0), Pass("careful", note="no context", seconds=1.0),
+                      Pass("careful", skipped=(0.0, 30.0)), Pass("front", note="plain", seconds=0.4),
+                      Pass("front", window=(0.0, 9.0), cancelled=True, seconds=0.1)]
+    facts = stream.facts().to_dict()
     assert facts["careful_nets"] == {"no context": 2, "plain": 1, "skipped": 1}
     assert facts["cancelled"] == 1 and facts["passes"] == 6
 

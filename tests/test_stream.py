@@ -9,8 +9,17 @@ from voiceprep.hearing.stream import WholeFileStream, open_stream
 from voiceprep.testing import FakeTranscriber
 
 
-class Chunky:
+class Chunky(FakeTranscriber):
     """A transcriber that can do chunks (hears nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def chunker(self) -> "Chunky":
+        return self
+
+    def load_careful(self) -> None:
+        return None
 
     def speech_spans(self, audio, min_silence_s=0.25):
         return []

@@ -6,10 +6,13 @@ Recorder, Keys, ...), so a test exercises the same code paths a real run takes.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Callable, Sequence
 
 import numpy as np
 
+from voiceprep.audio.capture import Block
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 
@@ -25,6 +28,12 @@ class FakeTranscriber:
         self._result = result
         self._wpm = wpm
         self.calls: list[list[str]] = []
+
+    def load(self) -> None:
+        return None
+
+    def chunker(self) -> None:
+        return None  # whole-file only (ChunkFake also does windows)
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript:
         self.calls.append(list(vocabulary))
@@ -46,10 +55,179 @@ def timed_transcript(text: str, wpm: float = 150.0, start: float = 0.5,
 
 
 class FakeSpeaker:
-    """Remembers what it was asked to say; says nothing."""
+    """A Speaker that remembers what it was asked to say and says nothing."""
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.started_at: float | None = None
 
     def say(self, text: str) -> None:
         self.said.append(text)
+
+
+def _samples(seconds: float) -> int:
+    return int(seconds * SAMPLE_RATE)
+
+
+class FakeClock:
+    """A clock that moves only when told to, or when its own `sleep` is called."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, s: float) -> None:
+        self.t += s
+
+
+class ScriptedRecorder:
+    """Blocks from a list; raises KeyboardInterrupt after `interrupt_after` blocks if set."""
+
+    def __init__(self, n_blocks: int, interrupt_after: int | None = None, amp: int = 3000) -> None:
+        self.n, self.interrupt_after, self.amp, self.i = n_blocks, interrupt_after, amp, 0
+        self.started = self.stopped = False
+        self.live, self.overflows = False, 0
+
+    def start(self):
+        self.started = True
+
+    def read(self, timeout):
+        if self.interrupt_after is not None and self.i == self.interrupt_after:
+            raise KeyboardInterrupt
+        if self.i >= self.n:
+            return None
+        self.i += 1
+        return Block(np.full(1600, self.amp, np.int16), overflow=(self.i == 2))
+
+    @property
+    def exhausted(self):
+        return self.i >= self.n
+
+    def stop(self):
+        self.stopped = True
+
+
+class PressAfter:
+    """Keys: Enter (an empty line) from the `at`-th poll on; None: never."""
+
+    def __init__(self, at: int | None = None):
+        self.at, self.calls = at, 0
+
+    def poll(self):
+        self.calls += 1
+        return "" if self.at is not None and self.calls > self.at else None
+
+
+class ScriptedKeys:
+    def __init__(self, script: dict[int, str]):
+        self.script, self.tick = script, 0
+
+    def poll(self):
+        self.tick += 1
+        return self.script.get(self.tick)
+
+
+class FakeOutputStream:
+    """Stands in for an output stream: each entry pulls one 50 ms block, as the device would."""
+
+    def __init__(self, fill):
+        self.fill = fill
+        self.pulled = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def pull(self):
+        out = np.zeros((800, 1), np.float32)
+        self.fill(out, 800)
+        self.pulled += 1
+
+
+class ChunkFake(FakeTranscriber):
+    """A FakeTranscriber that also takes chunks: each window of audio is 'heard' as the next
+    words of the answer, so the session's incremental path runs without a model."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.words = text.split()
+        self.windows: list[int] = []
+
+    def chunker(self) -> ChunkFake:
+        return self
+
+    def load_careful(self) -> None:
+        return None
+
+    def speech_spans(self, audio, min_silence_s=0.25):
+        return [(0, len(audio))] if len(audio) and np.abs(audio).max() > 0.01 else []
+
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
+        self.windows.append(len(audio))
+        take, self.words = self.words[:3], self.words[3:]
+        end = len(audio) / 16000
+        return [Word(" " + w, end - 0.3 + i * 0.05, end - 0.27 + i * 0.05) for i, w in enumerate(take)]
+
+
+class ToneModel:
+    """A fake model: word i of the script is a 0.3 s tone at 300 + 40 i Hz; silence between.
+
+    speech_spans and chunk_words find the tones by energy and name them by frequency,
+    so a word can only come out right if the stream handed over the right audio."""
+
+    def __init__(self, script: list[str], fail_on: int | None = None, delay: float = 0.0,
+                 gate: threading.Event | None = None):
+        self.script, self.fail_on, self.delay, self.gate = script, fail_on, delay, gate
+        self.calls: list[tuple[int, bool]] = []
+
+    @staticmethod
+    def render(script: list[str], gaps: list[float]) -> tuple[np.ndarray, list[float]]:
+        parts, starts, t = [np.zeros(_samples(0.5), np.float32)], [], 0.5
+        for i, gap in enumerate(gaps):
+            tone = 0.5 * np.sin(2 * np.pi * (300 + 40 * i) * np.arange(_samples(0.3)) / SAMPLE_RATE).astype(np.float32)
+            parts += [tone, np.zeros(_samples(gap), np.float32)]
+            starts.append(t)
+            t += 0.3 + gap
+        return np.concatenate(parts), starts
+
+    def speech_spans(self, audio, min_silence_s=0.25):
+        if self.gate is not None:
+            self.gate.wait()  # a stalled machine: nothing is cut until the gate opens
+        self.longest_vad = max(getattr(self, "longest_vad", 0), len(audio))
+        frames = len(audio) // 160
+        loud = (np.abs(audio[: frames * 160]).reshape(frames, 160).max(axis=1) > 0.1) if frames else np.zeros(0, bool)
+        spans, start, quiet = [], None, 0
+        for k, on in enumerate(loud):
+            if on:
+                start = k if start is None else start
+                quiet = 0
+            elif start is not None:
+                quiet += 1
+                if quiet * 160 >= min_silence_s * SAMPLE_RATE:
+                    spans.append((start * 160, (k - quiet + 1) * 160))
+                    start, quiet = None, 0
+        if start is not None:
+            spans.append((start * 160, (frames - quiet) * 160))
+        return spans
+
+    def load_careful(self) -> None:
+        return None
+
+    def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
+        self.calls.append((len(audio), fast))
+        time.sleep(self.delay)
+        words = []
+        for a, b in self.speech_spans(audio, 0.05):
+            seg = audio[a:b]
+            if b - a < _samples(0.2):
+                continue  # a tone cut in two by a border would show up here
+            freq = np.argmax(np.abs(np.fft.rfft(seg))) * SAMPLE_RATE / len(seg)
+            i = int(round((freq - 300) / 40))
+            if i == self.fail_on:
+                raise RuntimeError("model crashed")
+            words.append(Word(" " + self.script[i], a / SAMPLE_RATE, b / SAMPLE_RATE))
+        return words

@@ -44,7 +44,14 @@ class Block:
 
 
 class Recorder(Protocol):
-    """A source of answer audio in blocks."""
+    """A source of answer audio in blocks.
+
+    `live`: it runs on the wall clock (a microphone), so input it never delivered can be found
+    by comparing audio received with time passed; a file fed at any speed is not live.
+    `overflows`: blocks the device said it dropped input before."""
+
+    live: bool
+    overflows: int
 
     def start(self) -> None: ...
 
@@ -121,6 +128,8 @@ class FileRecorder:
     A 16 kHz mono 16-bit WAV is read block by block (an hour-long answer costs no memory);
     any other file is decoded whole first.
     """
+
+    live = False  # fed at its own pace, not the wall clock's
 
     def __init__(self, path: Path | str, speed: float = 1.0, get_time: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:

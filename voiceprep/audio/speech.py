@@ -22,6 +22,11 @@ from voiceprep.core.errors import DeviceError
 
 
 class Speaker(Protocol):
+    """Speaks the interviewer's questions. `started_at`: when playback of the last text began
+    (on the session's clock), or None for a speaker that plays nothing."""
+
+    started_at: float | None
+
     def say(self, text: str) -> None:
         """Speak the text and return when it has been played."""
         ...

@@ -21,7 +21,8 @@ from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import Report
 from voiceprep.core.bank import Bank, Question, load_bank
 from voiceprep.core.errors import QuestionNotFound, UsageError
-from voiceprep.hearing.whisper import Transcriber, WhisperTranscriber, resolve_model
+from voiceprep.hearing.protocols import Transcriber
+from voiceprep.hearing.whisper import WhisperTranscriber, resolve_model
 from voiceprep.review.render import render_report
 from voiceprep.storage.store import Store, default_recordings_dir
 

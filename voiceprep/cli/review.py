@@ -14,7 +14,7 @@ from rich.console import Console
 
 from voiceprep.cli import common
 from voiceprep.core.errors import StorageError, VoicePrepError
-from voiceprep.core.transcript import Transcript
+from voiceprep.storage.attempt import read_attempt
 from voiceprep.storage.store import atomic_write
 
 
@@ -23,19 +23,10 @@ def _page(folder: Path, bank, audio_src: str) -> bytes:
     from voiceprep.analysis.phases import phases
     from voiceprep.review.html import render_html
 
-    doc = _load(folder)
-    transcript = Transcript.from_dict(_load(folder, "transcript.json"))
-    category = doc["question"]["category"]
-    spans = phases(transcript, bank, category) if category in bank.categories else []
-    return render_html(doc, spans, audio_src).encode()
-
-
-def _load(folder: Path, name: str = "report.json") -> dict:
-    path = folder / name
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StorageError(f"{path}: cannot read attempt: {exc}") from None
+    stored = read_attempt(folder, with_transcript=True)
+    category = stored.category
+    spans = phases(stored.transcript, bank, category) if stored.transcript and category in bank.categories else []
+    return render_html(stored, spans, audio_src).encode()
 
 
 def cmd_report(args: argparse.Namespace, env) -> int:
@@ -61,25 +52,26 @@ def cmd_report(args: argparse.Namespace, env) -> int:
 
 def cmd_replay(args: argparse.Namespace, env) -> int:
     from voiceprep.audio.wav import decode
-    from voiceprep.review.replay import NoKeys, Player, TerminalKeys, moments, output_stream, replay, start_of_cue
+    from voiceprep.core.keys import NoKeys
+    from voiceprep.review.replay import Player, TerminalKeys, moments, output_stream, replay, start_of_cue
 
     folder = common.store(args, env).find(args.attempt)
-    doc = _load(folder)
+    stored = read_attempt(folder)
     if args.at is not None and args.cue:
         raise StorageError("give --at or --cue, not both")
-    start = start_of_cue(doc, args.cue) if args.cue else (args.at or 0.0)
+    start = start_of_cue(stored, args.cue) if args.cue else (args.at or 0.0)
     if start < 0:
         raise StorageError("--at must not be negative")
     audio = decode(folder / "answer.wav")
     if start >= len(audio) / 16000:
         raise StorageError(f"--at {start:g}: the recording is only {len(audio) / 16000:.1f} s long")
     player = Player(audio, start)
-    marks = moments(doc)
-    words = doc["transcript"]["words"]
+    marks = moments(stored)
+    words = stored.words
     interactive = not args.json and env.stdin.isatty() and env.stdout.isatty()
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False,
                       quiet=args.json)
-    title = doc["question"]["id"] or doc["question"]["category"]
+    title = stored.question_id or stored.category
     open_stream = output_stream(common.device(args.output_device))
     if interactive:
         with TerminalKeys(env.stdin) as keys:
@@ -110,7 +102,7 @@ def cmd_history(args: argparse.Namespace, env) -> int:
     agree = agreement(every)
     comparison = None
     if args.question and len(every) >= 2:
-        comparison = compare(_load(store.root / every[-2].id), _load(store.root / every[-1].id))
+        comparison = compare(read_attempt(store.root / every[-2].id), read_attempt(store.root / every[-1].id))
     count = len(every)
     if args.json:
         env.stdout.write(json.dumps({

@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -27,20 +27,12 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
 from voiceprep.hearing.nets import hear, on_speech
-from voiceprep.hearing.whisper import lower_priority
+from voiceprep.hearing.passes import Pass, StreamFacts
+from voiceprep.hearing.protocols import ChunkTranscriber
+from voiceprep.hearing.runtime import lower_priority
 from voiceprep.hearing.window_model import PassCancelled
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
-
-
-class ChunkTranscriber(Protocol):
-    """What the worker needs from a model: words of one chunk, in the chunk's own time."""
-
-    def chunk_words(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, fast: bool,
-                    plain: bool = False, speech_end_s: float | None = None,
-                    cancelled: Callable[[], bool] | None = None) -> list[Word]: ...
-
-    def speech_spans(self, audio: np.ndarray, min_silence_s: float) -> list[tuple[int, int]]: ...
 
 
 class _Lane:
@@ -72,7 +64,11 @@ class IncrementalStream:
     transcription of the answer uses (chunking.windows: speech grouped up to 25 s, cut in
     pauses of 0.3 s, found one VAD look at a time), each as soon as the audio shows where it ends, and its words
     replace the front lane's where it has caught up. So what it heard during the answer is
-    what whole-file transcription would hear after it."""
+    what whole-file transcription would hear after it.
+
+    With `threaded=False` no thread is started: the caller owns the work and calls `step()`
+    after feeding (as whisper_streaming's insert_audio_chunk / process_iter), so tests run the
+    lanes deterministically, without waiting for threads."""
 
     model: ChunkTranscriber
     vocabulary: Sequence[str] = ()
@@ -80,6 +76,7 @@ class IncrementalStream:
     on_words: Callable[[list[Word]], None] | None = None  # live captions
     get_time: Callable[[], float] = time.monotonic
     careful: bool = True
+    threaded: bool = True
 
     def __post_init__(self) -> None:
         self._q: queue.Queue[np.ndarray | None] = queue.Queue()
@@ -92,13 +89,17 @@ class IncrementalStream:
         self.front, self.behind = _Lane(), _Lane()
         self.pauses: list[int] = []  # middles of every pause the front lane saw: where windows may start
         self._careful_after = 0      # where the speech before the careful lane's next window ends
-        self.passes: list[dict] = []  # per pass: lane, window, new audio, words kept, seconds taken
+        self.passes: list[Pass] = []
         self._error: BaseException | None = None
         self._stop = False
         self._ending = threading.Event()  # the answer has ended: a front pass under way gives up
-        self._threads = [threading.Thread(target=self._run_front, name="voiceprep-front", daemon=True)]
-        if self.careful:
-            self._threads.append(threading.Thread(target=self._run_careful, name="voiceprep-careful", daemon=True))
+        self._careful_wants = 0     # how much audio the careful lane's next look needs
+        self._careful_next: Window | None = None  # its next window, known but waiting for the front lane
+        self._threads: list[threading.Thread] = []
+        if self.threaded:
+            self._threads.append(threading.Thread(target=self._run_front, name="voiceprep-front", daemon=True))
+            if self.careful:
+                self._threads.append(threading.Thread(target=self._run_careful, name="voiceprep-careful", daemon=True))
         for t in self._threads:
             t.start()
 
@@ -115,7 +116,10 @@ class IncrementalStream:
         the rest of one and then another."""
         self._ending.set()
         self._q.put(None)
-        self._threads[0].join()
+        if self._threads:
+            self._threads[0].join()
+        else:
+            self._drain_front()  # a careful pass is not waited for, with threads or without
         with self._lock:
             self._stop = True  # a careful pass still running is not waited for
             self._lock.notify_all()
@@ -146,30 +150,58 @@ class IncrementalStream:
 
     @property
     def busy_s(self) -> float:
-        return sum(p.get("seconds", 0.0) for p in self.passes)  # skips and errors took none
+        return sum(p.seconds or 0.0 for p in self.passes)  # skips and errors took none
+
+    def facts(self) -> StreamFacts:
+        return StreamFacts.of(self.passes, self.behind.done_to / SAMPLE_RATE)
+
+    def step(self) -> None:
+        """Without threads: run the front lane over every block fed so far, then the careful lane
+        as far as the audio and the front lane allow."""
+        self._drain_front()
+        try:
+            while self.careful and self._careful_step():
+                pass
+        except BaseException as exc:  # noqa: BLE001 - as with threads: the front lane's words stand
+            self.passes.append(Pass("careful", error=f"{type(exc).__name__}: {exc}"))
+
+    def _drain_front(self) -> None:
+        """Without threads: every block fed so far through the front lane."""
+        try:
+            while not self._q.empty() and self._front_step(self._q.get(), caught_up=True):
+                pass
+        except BaseException as exc:  # surfaced by finish(), as with threads
+            self._fail(exc)
 
     # --- the front lane: consumes blocks -------------------------------------------------------
 
     def _run_front(self) -> None:
         try:
-            while True:
-                block = self._q.get()
-                if self._stop:
-                    return
-                if block is None:
-                    # Behind (a slow machine, audio fed faster than real time): catch up chunk by
-                    # chunk, as one window cannot hold it all.
-                    while not self._stop and self._total - self.front.done_to > self.policy.max_chunk_s * SAMPLE_RATE:
-                        self._maybe_cut()
-                    if self._total > self.front.done_to:
-                        self._front_pass(self._total, final=True)
-                    return
-                self._add(block)
-                if self._since_check >= self.policy.check_every_s * SAMPLE_RATE and self._q.empty():
-                    self._since_check = 0
-                    self._maybe_cut()
+            while self._front_step(self._q.get(), caught_up=self._q.empty()):
+                pass
         except BaseException as exc:  # surfaced by finish(): the session turns it into a message
             self._fail(exc)
+
+    def _front_step(self, block: np.ndarray | None, caught_up: bool) -> bool:
+        """One block (None: the answer ended) through the front lane; False when the lane is done.
+
+        A cut is looked for every check_every_s of audio, once the lane has caught up with what
+        was fed (`caught_up`), so a lane that fell behind does not look at every block."""
+        if self._stop:
+            return False
+        if block is None:
+            # Behind (a slow machine, audio fed faster than real time): catch up chunk by
+            # chunk, as one window cannot hold it all.
+            while not self._stop and self._total - self.front.done_to > self.policy.max_chunk_s * SAMPLE_RATE:
+                self._maybe_cut()
+            if self._total > self.front.done_to:
+                self._front_pass(self._total, final=True)
+            return False
+        self._add(block)
+        if self._since_check >= self.policy.check_every_s * SAMPLE_RATE and caught_up:
+            self._since_check = 0
+            self._maybe_cut()
+        return True
 
     def _fail(self, exc: BaseException) -> None:
         with self._lock:
@@ -226,40 +258,49 @@ class IncrementalStream:
             self._pass(lane, start, end, audio, self.model.speech_spans(audio, self.policy.min_gap_s), final, t0,
                        cancelled=cancelled)
         except PassCancelled:
-            self.passes.append({"lane": "front", "window": [round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)],
-                                "cancelled": True, "seconds": round(self.get_time() - t0, 3)})
+            self.passes.append(Pass("front", window=(round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)),
+                                    cancelled=True, seconds=round(self.get_time() - t0, 3)))
 
     # --- the careful lane: the whole-file windows, one by one ----------------------------------------
 
     def _run_careful(self) -> None:
         lower_priority()  # its VAD and features too: the front lane must never wait for it
         try:
-            wants = 0  # how much audio the next look needs
-            while True:
-                with self._lock:
-                    while not self._stop and self._total < wants:
-                        self._lock.wait(timeout=0.5)
-                    if self._stop:
-                        return
-                    if self._skip_ahead():
-                        wants = 0
-                        continue
-                    total = self._total
-                window = self._careful_window(total)
-                if isinstance(window, int):
-                    wants = window
-                    continue
-                with self._lock:  # the front lane goes first: the user may wait for it
-                    while not self._stop and self.front.done_to < window.end:
-                        self._lock.wait(timeout=0.5)
-                    if self._stop:
-                        return
-                t0, start = self.get_time(), window.start
-                self._pass(self.behind, start, window.end, self._slice(start, window.end),
-                           [(a - start, b - start) for a, b in window.spans], final=False, t0=t0, careful=True)
-                self._careful_after, wants = window.spans[-1][1], 0
+            while not self._stop:
+                if not self._careful_step():
+                    with self._lock:
+                        if not self._stop:
+                            self._lock.wait(timeout=0.5)
         except BaseException as exc:  # noqa: BLE001 - the front lane's words stand in for it
-            self.passes.append({"lane": "careful", "error": f"{type(exc).__name__}: {exc}"})
+            self.passes.append(Pass("careful", error=f"{type(exc).__name__}: {exc}"))
+
+    def _careful_step(self) -> bool:
+        """One window of the careful lane (or a skip); False when it must wait for more audio,
+        or for the front lane to pass the window's end (the user may be waiting for that one)."""
+        with self._lock:
+            if self._stop:
+                return False
+            if self._careful_next is None:
+                if self._total < self._careful_wants:
+                    return False
+                if self._skip_ahead():
+                    self._careful_wants = 0
+                    return True
+                total = self._total
+        window = self._careful_next or self._careful_window(total)
+        if isinstance(window, int):
+            self._careful_wants = window
+            return False
+        self._careful_next = window
+        with self._lock:
+            if self._stop or self.front.done_to < window.end:
+                return False
+        self._careful_next = None
+        t0, start = self.get_time(), window.start
+        self._pass(self.behind, start, window.end, self._slice(start, window.end),
+                   [(a - start, b - start) for a, b in window.spans], final=False, t0=t0, careful=True)
+        self._careful_after, self._careful_wants = window.spans[-1][1], 0
+        return True
 
     def _careful_window(self, total: int) -> Window | int:
         """The careful lane's next window, or how much audio must be there before it is known.
@@ -293,7 +334,7 @@ class IncrementalStream:
         if target <= done:
             return False
         self.behind.words += [w for w in self.front.words if done <= w.mid * rate < target]
-        self.passes.append({"lane": "careful", "skipped": [round(done / rate, 2), round(target / rate, 2)]})
+        self.passes.append(Pass("careful", skipped=(round(done / rate, 2), round(target / rate, 2))))
         self._careful_after = target
         self._advance(self.behind, target, [])
         return True
@@ -318,10 +359,10 @@ class IncrementalStream:
                 return self._new_words(audio, spans, start, done, text_before, careful, plain, cancelled)
 
             kept, note = hear(decode, context, new_spans)
-        self.passes.append({"lane": "careful" if careful else "front",
-                            "window": [round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)],
-                            "new_s": round((end - done) / SAMPLE_RATE, 2), "words": len(kept),
-                            "seconds": round(self.get_time() - t0, 3), "final": final, "note": note})
+        self.passes.append(Pass("careful" if careful else "front",
+                                window=(round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)),
+                                new_s=round((end - done) / SAMPLE_RATE, 2), words=len(kept),
+                                seconds=round(self.get_time() - t0, 3), final=final, note=note))
         self._advance(lane, end, kept)
 
     def _new_words(self, audio: np.ndarray, spans: Sequence[tuple[int, int]], start: int, done: int,
@@ -355,4 +396,4 @@ class IncrementalStream:
             self.on_words(words)
 
 
-__all__ = ["ChunkTranscriber", "ChunkPolicy", "IncrementalStream", "find_cut", "quietest"]
+__all__ = ["IncrementalStream"]

@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import functools
 import os
+import threading
 from typing import MutableMapping
 
 # mallopt parameter numbers, from glibc's malloc.h
@@ -67,3 +68,15 @@ def seed_sampling(seed: int | None) -> None:
     import ctranslate2
 
     ctranslate2.set_random_seed(seed)
+
+
+def lower_priority() -> None:
+    """Run the calling thread, and the threads it starts from now on, at nice 19 (Linux: per thread).
+
+    The user waits for the front lane. Six front passes took 4.4 s alone, 5.6 s beside a careful
+    pass at normal priority and 5.0 s beside one at nice 19 (the two virtual cores still share
+    the host's caches). Elsewhere than Linux it does nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass

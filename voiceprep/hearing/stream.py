@@ -8,12 +8,14 @@ transcribed at the end), as does `--whole-file`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.incremental import IncrementalStream
+from voiceprep.hearing.passes import StreamFacts
+from voiceprep.hearing.protocols import Transcriber
 
 
 class Stream(Protocol):
@@ -27,11 +29,15 @@ class Stream(Protocol):
 
     def close(self) -> None: ...
 
+    def facts(self) -> StreamFacts:
+        """How the transcript was made (report.json's `transcription`)."""
+        ...
+
 
 class WholeFileStream:
     """The Stream of transcribers without chunk support: keep the audio, transcribe at the end."""
 
-    def __init__(self, transcriber: Any, vocabulary: Sequence[str] = ()) -> None:
+    def __init__(self, transcriber: Transcriber, vocabulary: Sequence[str] = ()) -> None:
         self.transcriber, self.vocabulary = transcriber, vocabulary
         self._blocks: list[np.ndarray] = []
 
@@ -49,10 +55,14 @@ class WholeFileStream:
     def close(self) -> None:
         self._blocks.clear()
 
+    def facts(self) -> StreamFacts:
+        return StreamFacts("whole-file")
 
-def open_stream(transcriber: Any, vocabulary: Sequence[str], incremental: bool = True,
+
+def open_stream(transcriber: Transcriber, vocabulary: Sequence[str], incremental: bool = True,
                 on_words: Callable[[list[Word]], None] | None = None) -> Stream:
     """An incremental stream when the transcriber can do chunks, else a whole-file one."""
-    if incremental and hasattr(transcriber, "chunk_words"):
-        return IncrementalStream(transcriber, vocabulary, on_words=on_words)
+    chunker = transcriber.chunker() if incremental else None
+    if chunker is not None:
+        return IncrementalStream(chunker, vocabulary, on_words=on_words)
     return WholeFileStream(transcriber, vocabulary)

@@ -1,4 +1,4 @@
-"""Speech to timed words: the `Transcriber` protocol, Whisper behind it, and a fake.
+"""Speech to timed words: Whisper (faster-whisper) behind the Transcriber protocol (hearing.protocols).
 
 `WhisperTranscriber` uses faster-whisper with word timestamps. Two things make
 its transcripts fit for coaching rather than for subtitles:
@@ -11,12 +11,11 @@ Both share one prompt (the design notes measured that they survive together).
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import windows
 from voiceprep.hearing.nets import hear, on_speech, stuck
-from voiceprep.hearing.runtime import seed_sampling
+from voiceprep.hearing.runtime import lower_priority, seed_sampling
 from voiceprep.hearing.window_model import WindowDone, window_model_class
 
 if TYPE_CHECKING:
@@ -42,11 +41,6 @@ _FALLBACK_VOCABULARY = ("cache", "shard", "p99", "QPS", "latency", "trade-off")
 # (p99 was lost with 24 terms, heard with 12), so only the first terms are used.
 MAX_PROMPT_TERMS = 12
 
-
-class Transcriber(Protocol):
-    """Turns 16 kHz mono float32 audio into a Transcript with word times."""
-
-    def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript: ...
 
 
 def build_prompt(vocabulary: Sequence[str] = ()) -> str:
@@ -104,9 +98,21 @@ class WhisperTranscriber:
     _careful: Any = None  # a second instance on one core for the incremental careful lane
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def load(self) -> WhisperModel:
+    def load(self) -> None:
+        """Load the model now (practice does it while the question is spoken)."""
+        self._model()
+
+    def _model(self) -> WhisperModel:
         with self._lock:  # the preload thread and the incremental worker may ask at once
             return self._load()
+
+    def chunker(self) -> WhisperTranscriber:
+        """Whisper can transcribe windows: incremental transcription uses this transcriber itself."""
+        return self
+
+    def load_careful(self) -> None:
+        """Load the careful lane's own model before the answer starts."""
+        self.careful_model()
 
     def _load(self) -> WhisperModel:
         if self._loaded is not None:
@@ -153,7 +159,7 @@ class WhisperTranscriber:
         beam search through the safety nets of nets.hear, and which net decided ("" if none)."""
 
         def decode(text_before: str, plain: bool) -> list[Word]:
-            return on_speech(self._decode(piece, vocabulary, text_before, plain, self.beam_size, self.load(),
+            return on_speech(self._decode(piece, vocabulary, text_before, plain, self.beam_size, self._model(),
                                           speech_end_s=spans[-1][1] if spans else None), spans)
 
         return hear(decode, context, spans)
@@ -191,7 +197,7 @@ class WhisperTranscriber:
         `cancelled` is asked before each encoding and decoding: when it says yes, the pass
         stops there with PassCancelled (the answer ended; a pass over its whole tail follows)."""
         beam = self.fast_beam_size if fast else self.beam_size
-        model = self.load() if fast else self.careful_model()
+        model = self._model() if fast else self.careful_model()
         return self._decode(audio, vocabulary, context, plain, beam, model, speech_end_s, cancelled)
 
     def _decode(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, plain: bool, beam_size: int,
@@ -231,7 +237,7 @@ class WhisperTranscriber:
             limits["max_new_tokens"] = min(220, int(8 * len(audio) / SAMPLE_RATE) + 10)
             if (beam_size or self.beam_size) == 1:
                 limits["temperature"] = [0.0, 0.4]
-        model = model or self.load()
+        model = model or self._model()
         window = model.window
         if speech_end_s is not None or cancelled is not None:
             window.begin(speech_end_s, cancelled)
@@ -262,18 +268,6 @@ class WhisperTranscriber:
 
 
 CONTEXT_WORDS = 40  # as the incremental lanes (ChunkPolicy.context_words)
-
-
-def lower_priority() -> None:
-    """Run the calling thread, and the threads it starts from now on, at nice 19 (Linux: per thread).
-
-    The user waits for the front lane. Six front passes took 4.4 s alone, 5.6 s beside a careful
-    pass at normal priority and 5.0 s beside one at nice 19 (the two virtual cores still share
-    the host's caches). Elsewhere than Linux it does nothing."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
 
 
 def _hallucinated(seg: Any, words: list[Any]) -> bool:

@@ -10,7 +10,7 @@ from voiceprep.audio.capture import repair_wav
 from voiceprep.audio.wav import decode
 from voiceprep.core.bank import Bank
 from voiceprep.core.errors import NoSpeechError
-from voiceprep.hearing.whisper import Transcriber
+from voiceprep.hearing.protocols import Transcriber
 from voiceprep.storage.store import Store
 
 

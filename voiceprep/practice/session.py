@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -28,9 +27,8 @@ from voiceprep.core.bank import Bank, Question
 from voiceprep.core.errors import DeviceError
 from voiceprep.core.keys import Keys, NoKeys
 from voiceprep.core.samples import SAMPLE_RATE
-from voiceprep.hearing.incremental import IncrementalStream
+from voiceprep.hearing.protocols import Transcriber
 from voiceprep.hearing.stream import Stream, open_stream
-from voiceprep.hearing.whisper import Transcriber
 from voiceprep.practice.panel import SILENCE_DB, recording_panel
 from voiceprep.storage.store import Store
 
@@ -94,6 +92,7 @@ class Session:
     console: Console
     keys: Keys = field(default_factory=NoKeys)
     get_time: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
     thresholds: Thresholds | None = None
     model_name: str | None = None
     launched_at: float | None = None  # when the command started, to measure time to the question
@@ -116,13 +115,11 @@ class Session:
 
         def run() -> None:
             t0 = self.get_time()
-            load = getattr(self.transcriber, "load", None)
-            if load is not None:
-                load()
-                timing["model_load_s"] = round(self.get_time() - t0, 3)
-            careful = getattr(self.transcriber, "careful_model", None)
-            if incremental and careful is not None:
-                careful()  # the careful lane's instance, before the answer starts
+            self.transcriber.load()
+            timing["model_load_s"] = round(self.get_time() - t0, 3)
+            chunker = self.transcriber.chunker() if incremental else None
+            if chunker is not None:
+                chunker.load_careful()  # the careful lane's instance, before the answer starts
         t = threading.Thread(target=run, daemon=True)
         t.start()
         return t, timing
@@ -167,10 +164,10 @@ class Session:
         report.feedback_s = self.get_time() - ended
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
                                            "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
-                             "transcription": _stream_facts(stream)})
+                             "transcription": stream.facts().to_dict()})
         if self.launched_at is not None:
             startup = {"question_shown_s": round(question_at - self.launched_at, 3), **load_timing}
-            heard = getattr(self.speaker, "started_at", None)  # set by speakers that really play
+            heard = self.speaker.started_at  # None from speakers that do not really play
             if options.speak and heard is not None:
                 startup["question_heard_s"] = round(heard - self.launched_at, 3)
             report.extra["startup"] = startup
@@ -184,7 +181,7 @@ class Session:
                 live.update(Text(f"Prepare: {left:4.0f} s left (Enter to start now)"), refresh=True)
                 if self.keys.poll() is not None:
                     break
-                time.sleep(0.1)
+                self.sleep(0.1)
 
     def record(self, path: Path, target_s: float, limit_s: float, options: Options, stream: Stream | None = None,
                captions: list[str] | None = None) -> Recording:
@@ -198,7 +195,7 @@ class Session:
         blocks: list[np.ndarray] = []
         level, silent_for, overflows, ended_by = -100.0, 0.0, 0, "limit"
         # only a live device runs on the wall clock (a file may be fed faster than real time)
-        gaps = GapMeter(self.get_time) if getattr(recorder, "live", False) else None
+        gaps = GapMeter(self.get_time) if recorder.live else None
         recorder.start()
         live = Live(console=self.console, transient=False, auto_refresh=False) if options.live else None
         try:
@@ -252,24 +249,9 @@ class Session:
                 pass  # the header stays unfinished; repair_wav fixes it
             if live:
                 live.stop()
-        overflows = max(overflows, getattr(recorder, "overflows", 0)) + (gaps.gaps if gaps else 0)
+        overflows = max(overflows, recorder.overflows) + (gaps.gaps if gaps else 0)
         audio = None
         if stream is None:
             pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
             audio = pcm.astype(np.float32) / 32768.0
         return Recording(audio, writer.seconds, overflows, ended_by, round(gaps.lost_s, 2) if gaps else 0.0)
-
-
-def _stream_facts(stream: Stream) -> dict:
-    """How the transcript was made, for report.json (and the benchmark)."""
-    if not isinstance(stream, IncrementalStream):
-        return {"mode": "whole-file"}
-    passes = [p for p in stream.passes if "seconds" in p]
-    # careful windows where a safety net of nets.hear decided (as whole-file transcription's would),
-    # or skipped when the lane fell behind (there the front lane's words stand)
-    nets = Counter("skipped" if "skipped" in p else p.get("note", "") for p in stream.passes if p["lane"] == "careful")
-    nets.pop("", None)
-    return {"mode": "incremental", "passes": len(passes), "busy_s": round(stream.busy_s, 2),
-            "careful_to_s": round(stream.behind.done_to / SAMPLE_RATE, 2), "careful_nets": dict(nets),
-            "cancelled": sum(1 for p in stream.passes if p.get("cancelled")),
-            "last_passes": passes[-4:]}

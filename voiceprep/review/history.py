@@ -18,6 +18,7 @@ from rich.text import Text
 
 from voiceprep.core.bank import Bank, Question
 from voiceprep.core.timefmt import clock
+from voiceprep.storage.attempt import StoredAttempt
 from voiceprep.storage.index import Attempt
 
 RECENT = 10  # attempts per cue that count as "recent" for trends and focus
@@ -83,31 +84,25 @@ def agreement(attempts: Sequence[Attempt]) -> dict:
 
 @dataclass
 class Comparison:
-    before: dict
-    after: dict
+    before: StoredAttempt
+    after: StoredAttempt
     gained: list[str]
     lost: list[str]
     diff: list[tuple[str, str]]  # (op, text): op is "=", "-" or "+"
 
     def to_dict(self) -> dict:
-        def figures(doc: dict) -> dict:
-            t = doc.get("timing") or {}
-            return {"attempt": doc.get("attempt"), "duration_s": t.get("duration_s"), "wpm": t.get("wpm"),
-                    "fillers_per_100": (doc.get("fillers") or {}).get("per_100_words"),
-                    "cues_hit": (doc.get("summary") or {}).get("cues_hit")}
-        return {"before": figures(self.before), "after": figures(self.after),
+        return {"before": self.before.figures(), "after": self.after.figures(),
                 "cues_gained": self.gained, "cues_lost": self.lost,
                 "word_diff": [{"op": op, "text": text} for op, text in self.diff]}
 
 
-def compare(before: dict, after: dict) -> Comparison:
-    """Which cues changed between two reports, and a word diff of their transcripts."""
-    hit_before = {c["id"]: c["hit"] for c in before.get("cues", [])}
-    hit_after = {c["id"]: c["hit"] for c in after.get("cues", [])}
+def compare(before: StoredAttempt, after: StoredAttempt) -> Comparison:
+    """Which cues changed between two attempts, and a word diff of their transcripts."""
+    hit_before = {c.id: c.hit for c in before.cues}
+    hit_after = {c.id: c.hit for c in after.cues}
     gained = [c for c, h in hit_after.items() if h and not hit_before.get(c, False)]
     lost = [c for c, h in hit_after.items() if not h and hit_before.get(c, False)]
-    return Comparison(before, after, gained, lost,
-                      word_diff(before["transcript"]["text"], after["transcript"]["text"]))
+    return Comparison(before, after, gained, lost, word_diff(before.text, after.text))
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -193,7 +188,7 @@ def render_history(attempts: Sequence[Attempt], total: int, trends: Sequence[Cue
 
 
 def render_comparison(c: Comparison, labels: dict[str, str]) -> RenderableType:
-    t = Table(title=f"{c.before.get('attempt')} → {c.after.get('attempt')}")
+    t = Table(title=f"{c.before.id} → {c.after.id}")
     for col in ("", "before", "after"):
         t.add_column(col)
     d = c.to_dict()

@@ -12,6 +12,7 @@ from html import escape
 from voiceprep.analysis.phases import Phase
 from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import spaced
+from voiceprep.storage.attempt import StoredAttempt, Timing
 
 _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;color:#222}
@@ -41,44 +42,42 @@ def _t(x: float | None) -> str:
     return "" if x is None else f"{x:.2f}"
 
 
-def render_html(doc: dict, phases: list[Phase], audio_src: str) -> str:
+def render_html(attempt: StoredAttempt, phases: list[Phase], audio_src: str) -> str:
     """The page for one attempt; `audio_src` is a relative path or a data: URL."""
-    q = doc["question"]
-    timing = doc.get("timing") or {}
-    duration = timing.get("duration_s") or 0.0
-    target = timing.get("target_s")
-    title = escape(q.get("text") or f"{q['category']} answer")
+    timing = attempt.timing
+    duration = (timing.duration_s if timing else None) or 0.0
+    target = timing.target_s if timing else None
+    title = escape(attempt.question_text or f"{attempt.category} answer")
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         f"<title>{title}</title><style>{_CSS}</style></head><body>",
         f"<h1>{title}</h1>",
-        f"<p class=meta>{escape(q['category'])}{' · ' + escape(q['id']) if q.get('id') else ''}"
-        f"{' · attempt ' + escape(doc['attempt']) if doc.get('attempt') else ''}</p>",
-        _summary(doc, timing),
+        f"<p class=meta>{escape(attempt.category)}{' · ' + escape(attempt.question_id) if attempt.question_id else ''}"
+        f"{' · attempt ' + escape(attempt.id) if attempt.id else ''}</p>",
+        _summary(attempt),
         f"<audio id=a controls preload=auto src=\"{escape(audio_src, quote=True)}\"></audio>",
-        _timeline(doc, phases, duration, target),
+        _timeline(attempt, phases, duration, target),
         _pace(timing),
-        _checklist(doc),
-        _transcript(doc),
+        _checklist(attempt),
+        _transcript(attempt),
         f"<script>{_JS}</script></body></html>",
     ]
     return "\n".join(parts)
 
 
-def _summary(doc: dict, timing: dict) -> str:
-    f = doc["fillers"]
-    s = doc.get("summary", {})
-    items = [f"cues {s.get('cues_hit', 0)}/{s.get('cues_total', 0)}",
-             f"fillers {f['count']} ({f.get('per_100_words', 0)} per 100 words)"]
+def _summary(attempt: StoredAttempt) -> str:
+    items = [f"cues {attempt.cues_hit}/{len(attempt.cues)}",
+             f"fillers {len(attempt.fillers)} ({attempt.fillers_per_100 or 0} per 100 words)"]
+    timing = attempt.timing
     if timing:
-        items[:0] = [f"duration {clock(timing.get('duration_s'))}"
-                     + (f" (target {clock(timing.get('target_s'))})" if timing.get("target_s") else ""),
-                     f"pace {timing.get('wpm') or 0:.0f} wpm", f"longest pause {timing.get('longest_pause_s') or 0:.1f} s"]
+        items[:0] = [f"duration {clock(timing.duration_s)}"
+                     + (f" (target {clock(timing.target_s)})" if timing.target_s else ""),
+                     f"pace {timing.wpm or 0:.0f} wpm", f"longest pause {timing.longest_pause_s or 0:.1f} s"]
     return "<p class=summary>" + "".join(f"<span>{escape(i)}</span>" for i in items) + "</p>"
 
 
-def _timeline(doc: dict, phases: list[Phase], duration: float, target: float | None) -> str:
-    words = doc["transcript"]["words"]
+def _timeline(attempt: StoredAttempt, phases: list[Phase], duration: float, target: float | None) -> str:
+    words = attempt.words
     if not words or not duration:
         return ""
     span = max(duration, target or 0.0)
@@ -96,23 +95,23 @@ def _timeline(doc: dict, phases: list[Phase], duration: float, target: float | N
     # speech vs silence: words merged across gaps shorter than 0.3 s
     runs: list[list[float]] = []
     for w in words:
-        if runs and w["start"] - runs[-1][1] < 0.3:
-            runs[-1][1] = w["end"]
+        if runs and w.start - runs[-1][1] < 0.3:
+            runs[-1][1] = w.end
         else:
-            runs.append([w["start"], w["end"]])
+            runs.append([w.start, w.end])
     for s, e in runs:
         out.append(f"<rect class=speech x='{x(s):.1f}' y=40 width='{max(x(e) - x(s), 0.5):.1f}' height=20 "
                    f"fill='#6cc070' data-t='{_t(s)}'></rect>")
-    for f in doc["fillers"]["items"]:
-        if f.get("start") is not None:
-            out.append(f"<rect class=filler-mark x='{x(f['start']):.1f}' y=64 width=2 height=14 fill='#e6a700' "
-                       f"data-t='{_t(f['start'])}'><title>{escape(f['word'])}</title></rect>")
-    for c in doc["cues"]:
-        for e in c["evidence"][:1]:
-            t = e.get("match_start", e.get("start"))
-            if c["hit"] and t is not None:
+    for f in attempt.fillers:
+        if f.start is not None:
+            out.append(f"<rect class=filler-mark x='{x(f.start):.1f}' y=64 width=2 height=14 fill='#e6a700' "
+                       f"data-t='{_t(f.start)}'><title>{escape(f.word)}</title></rect>")
+    for c in attempt.cues:
+        for e in c.evidence[:1]:
+            t = e.at
+            if c.hit and t is not None:
                 out.append(f"<circle class=cue-mark cx='{x(t):.1f}' cy=92 r=5 fill='#0969da' data-t='{_t(t)}'>"
-                           f"<title>{escape(c['label'])}</title></circle>")
+                           f"<title>{escape(c.label)}</title></circle>")
     if target:
         out.append(f"<line x1='{x(target):.1f}' x2='{x(target):.1f}' y1=0 y2=110 stroke='#c62828' "
                    f"stroke-dasharray='4 3'><title>target {clock(target)}</title></line>")
@@ -129,17 +128,17 @@ def _timeline(doc: dict, phases: list[Phase], duration: float, target: float | N
     return "".join(out)
 
 
-def _pace(timing: dict) -> str:
-    windows = timing.get("windows") or []
-    if len(windows) < 2:
+def _pace(timing: Timing | None) -> str:
+    windows = timing.windows if timing else ()
+    if timing is None or len(windows) < 2:
         return ""
-    top = max(max(w["wpm"] for w in windows), 200)
-    end = windows[-1]["end"] or 1
-    pts = " ".join(f"{1000 * (w['start'] + w['end']) / 2 / end:.1f},{100 - 100 * w['wpm'] / top:.1f}" for w in windows)
-    lo, hi = timing.get("wpm_range") or [130, 160]
+    top = max(max(w.wpm for w in windows), 200)
+    end = windows[-1].end or 1
+    pts = " ".join(f"{1000 * (w.start + w.end) / 2 / end:.1f},{100 - 100 * w.wpm / top:.1f}" for w in windows)
+    lo, hi = timing.wpm_range
     band = f"<rect x=0 y='{100 - 100 * hi / top:.1f}' width=1000 height='{100 * (hi - lo) / top:.1f}' fill='#e6f4ea'/>"
-    dots = "".join(f"<circle cx='{1000 * (w['start'] + w['end']) / 2 / end:.1f}' cy='{100 - 100 * w['wpm'] / top:.1f}' "
-                   f"r=3 fill='#0969da' data-t='{_t(w['start'])}'><title>{clock(w['start'])}: {w['wpm']:.0f} wpm"
+    dots = "".join(f"<circle cx='{1000 * (w.start + w.end) / 2 / end:.1f}' cy='{100 - 100 * w.wpm / top:.1f}' "
+                   f"r=3 fill='#0969da' data-t='{_t(w.start)}'><title>{clock(w.start)}: {w.wpm:.0f} wpm"
                    f"</title></circle>" for w in windows)
     labels = (f"<text x=4 y='{100 - 100 * hi / top - 2:.1f}' font-size=9>{hi:.0f}</text>"
               f"<text x=4 y='{100 - 100 * lo / top + 9:.1f}' font-size=9>{lo:.0f}</text>")
@@ -148,32 +147,32 @@ def _pace(timing: dict) -> str:
             "<p class=legend><span>green band: comfortable pace</span><span>dots: 30 s windows</span></p>")
 
 
-def _checklist(doc: dict) -> str:
+def _checklist(attempt: StoredAttempt) -> str:
     out = ["<h2>Checklist</h2>"]
-    for c in doc["cues"]:
-        cls, mark = ("hit", "✔") if c["hit"] else ("miss", "✘")
-        extra = " <em>(recovered on follow-up)</em>" if c.get("recovered_on_follow_up") else ""
-        out.append(f"<div class='cue {cls}'><b>{mark} {escape(c['label'])}</b>{extra}")
-        for e in c["evidence"]:
-            t = e.get("match_start", e.get("start"))
+    for c in attempt.cues:
+        cls, mark = ("hit", "✔") if c.hit else ("miss", "✘")
+        extra = " <em>(recovered on follow-up)</em>" if c.recovered_on_follow_up else ""
+        out.append(f"<div class='cue {cls}'><b>{mark} {escape(c.label)}</b>{extra}")
+        for e in c.evidence:
+            t = e.at
             attr = f" data-t='{_t(t)}'" if t is not None else ""
-            out.append(f"<span class='q{' seek' if t is not None else ''}'{attr}>“{escape(e['text'])}”"
+            out.append(f"<span class='q{' seek' if t is not None else ''}'{attr}>“{escape(e.text)}”"
                        f"{' [' + clock(t) + ']' if t is not None else ''}</span>")
-        if not c["hit"]:
-            out.append(f"<div class=tip>Tip: {escape(c['tip'])}</div>")
+        if not c.hit:
+            out.append(f"<div class=tip>Tip: {escape(c.tip)}</div>")
         out.append("</div>")
     return "".join(out)
 
 
-def _transcript(doc: dict) -> str:
-    words = doc["transcript"]["words"]
+def _transcript(attempt: StoredAttempt) -> str:
+    words = attempt.words
     if not words:
-        return f"<h2>Transcript</h2><p id=transcript>{escape(doc['transcript']['text'])}</p>"
-    fillers = {round(f["start"], 2) for f in doc["fillers"]["items"] if f.get("start") is not None}
+        return f"<h2>Transcript</h2><p id=transcript>{escape(attempt.text)}</p>"
+    fillers = {round(f.start, 2) for f in attempt.fillers if f.start is not None}
     spans = []
     for i, w in enumerate(words):
-        cls = "w filler" if round(w["start"], 2) in fillers else "w"
-        lead = spaced(w["word"])[: -len(w["word"])] if i else ""  # Whisper's spacing: "5" ",000"
-        spans.append(f"{lead}<span class='{cls}' data-t='{_t(w['start'])}' data-e='{_t(w['end'])}'>"
-                     f"{escape(w['word'])}</span>")
+        cls = "w filler" if round(w.start, 2) in fillers else "w"
+        lead = spaced(w.word)[: -len(w.word)] if i else ""  # Whisper's spacing: "5" ",000"
+        spans.append(f"{lead}<span class='{cls}' data-t='{_t(w.start)}' data-e='{_t(w.end)}'>"
+                     f"{escape(w.word)}</span>")
     return "<h2>Transcript</h2><p id=transcript>" + "".join(spans) + "</p>"

@@ -29,6 +29,7 @@ from voiceprep.core.errors import DeviceError, StorageError
 from voiceprep.core.keys import Keys, NoKeys
 from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import spaced
+from voiceprep.storage.attempt import StoredAttempt, TimedWord
 
 RATE = 16000
 SKIP_S = 5.0
@@ -45,18 +46,17 @@ class Moment:
         return {"start": round(self.start, 2), "kind": self.kind, "label": self.label}
 
 
-def moments(doc: dict) -> list[Moment]:
-    """Flagged moments of a report, in time order: evidence of each cue, long pauses, filler clusters."""
+def moments(attempt: StoredAttempt) -> list[Moment]:
+    """Flagged moments of an attempt, in time order: evidence of each cue, long pauses, filler clusters."""
     found: list[Moment] = []
-    for cue in doc.get("cues", []):
-        for ev in cue.get("evidence", []):
-            if ev.get("start") is not None:
-                found.append(Moment(float(ev["start"]), "cue", cue.get("label") or cue["id"]))
-    pauses = ((doc.get("timing") or {}).get("pauses") or {}).get("items", [])
-    for p in pauses:
-        found.append(Moment(float(p["start"]), "pause", f"pause {p['length_s']:.1f} s"))
+    for cue in attempt.cues:
+        for ev in cue.evidence:
+            if ev.start is not None:
+                found.append(Moment(ev.start, "cue", cue.label or cue.id))
+    for p in attempt.timing.pauses if attempt.timing else ():
+        found.append(Moment(p.start, "pause", f"pause {p.length_s:.1f} s"))
     n, span = FILLER_CLUSTER
-    times = sorted(f["start"] for f in (doc.get("fillers") or {}).get("items", []) if f.get("start") is not None)
+    times = sorted(f.start for f in attempt.fillers if f.start is not None)
     i = 0
     while i + n <= len(times):
         if times[i + n - 1] - times[i] <= span:
@@ -70,14 +70,14 @@ def moments(doc: dict) -> list[Moment]:
     return sorted(found, key=lambda m: (m.start, m.kind))
 
 
-def start_of_cue(doc: dict, cue_id: str) -> float:
+def start_of_cue(attempt: StoredAttempt, cue_id: str) -> float:
     """Where `--cue ID` starts: the first evidence of that cue."""
-    cues = {c["id"]: c for c in doc.get("cues", [])}
-    if cue_id not in cues:
-        raise StorageError(f"attempt has no cue '{cue_id}' (its cues: {', '.join(cues) or 'none'})")
-    starts = [e["start"] for e in cues[cue_id].get("evidence", []) if e.get("start") is not None]
+    cue = attempt.cue(cue_id)
+    if cue is None:
+        raise StorageError(f"attempt has no cue '{cue_id}' (its cues: {', '.join(c.id for c in attempt.cues) or 'none'})")
+    starts = [e.start for e in cue.evidence if e.start is not None]
     if not starts:
-        with_evidence = [c for c, v in cues.items() if any(e.get("start") is not None for e in v.get("evidence", []))]
+        with_evidence = [c.id for c in attempt.cues if any(e.start is not None for e in c.evidence)]
         raise StorageError(f"cue '{cue_id}' was missed in this attempt, so there is no moment to start at "
                            f"(cues with evidence: {', '.join(with_evidence) or 'none'})")
     return float(min(starts))
@@ -161,7 +161,7 @@ class TerminalKeys:
         return self._NAMES.get(key, key.lower() if key != "\x1b" else None)
 
 
-def replay(player: Player, words: Sequence[dict], marks: Sequence[Moment], keys: Keys, console: Console,
+def replay(player: Player, words: Sequence[TimedWord], marks: Sequence[Moment], keys: Keys, console: Console,
            open_stream: Callable[[Callable[[np.ndarray, int], None]], Any],
            get_time: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
            title: str = "") -> dict:
@@ -170,7 +170,7 @@ def replay(player: Player, words: Sequence[dict], marks: Sequence[Moment], keys:
     Returns what happened (for --json and tests): keys pressed and where playback ended."""
     pressed: list[str] = []
     stream = open_stream(player.fill)
-    starts = [w["start"] for w in words]
+    starts = [w.start for w in words]
     with stream, Live(console=console, auto_refresh=False, transient=False) as live:
         while not player.done:
             key = keys.poll()
@@ -205,7 +205,7 @@ def next_moment(marks: Sequence[Moment], now: float, forward: bool = True) -> Mo
     return next((m for m in reversed(marks) if m.start < now - 1.0), None)
 
 
-def _frame(player: Player, words: Sequence[dict], starts: list[float], marks: Sequence[Moment],
+def _frame(player: Player, words: Sequence[TimedWord], starts: list[float], marks: Sequence[Moment],
            title: str) -> Group:
     import bisect
 
@@ -215,7 +215,7 @@ def _frame(player: Player, words: Sequence[dict], starts: list[float], marks: Se
     first = max(i - 40, 0)
     for j in range(first, min(i + 60, len(words))):
         style = "bold black on cyan" if j == i else ("" if j < i else "dim")
-        word = spaced(words[j]["word"].strip())  # report words are stripped; Whisper's spacing is restored
+        word = spaced(words[j].word.strip())  # report words are stripped; Whisper's spacing is restored
         text.append(word.lstrip() if j == first else word, style=style)
     state = "⏸ paused" if player.paused else ("■ end" if player.done else "▶ playing")
     head = Text(f"{state}  {clock(now)} / {clock(player.duration)}", style="bold")

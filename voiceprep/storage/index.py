@@ -9,12 +9,14 @@ read-only the index lives in memory for the one command.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+from voiceprep.core.errors import StorageError
+from voiceprep.storage.attempt import SelfReview, StoredAttempt, read_attempt
 
 INDEX_NAME = ".index.sqlite"
 _VERSION = 1
@@ -51,20 +53,16 @@ class Attempt:
     agreed: int
 
 
-def row_from_report(attempt_id: str, doc: dict, created: str | None = None) -> tuple[tuple, list[tuple]]:
-    """The index rows of one report.json document: (attempt row, cue rows)."""
-    timing = doc.get("timing") or {}
-    fillers = doc.get("fillers") or {}
-    review = doc.get("self_review") or {}
-    verdicts = {v.get("cue"): bool(v.get("agree")) for v in review.get("verdicts", [])}
-    cues = [c for c in doc.get("cues", []) if isinstance(c, dict) and c.get("id")]
-    q = doc.get("question") or {}
-    attempt = (attempt_id, created or _created_from_id(attempt_id), q.get("id"), q.get("category") or "",
-               timing.get("duration_s"), timing.get("wpm"), fillers.get("per_100_words"),
-               sum(bool(c.get("hit")) for c in cues), len(cues), review.get("rating"),
-               len(verdicts), sum(verdicts.values()))
-    cue_rows = [(attempt_id, c["id"], int(bool(c.get("hit"))),
-                 None if c["id"] not in verdicts else int(verdicts[c["id"]])) for c in cues]
+def row_from_report(attempt_id: str, stored: StoredAttempt, created: str | None = None) -> tuple[tuple, list[tuple]]:
+    """The index rows of one stored attempt: (attempt row, cue rows)."""
+    timing = stored.timing
+    review = stored.self_review or SelfReview()
+    verdicts = review.verdicts
+    attempt = (attempt_id, created or _created_from_id(attempt_id), stored.question_id, stored.category,
+               timing.duration_s if timing else None, timing.wpm if timing else None, stored.fillers_per_100,
+               stored.cues_hit, len(stored.cues), review.rating, len(verdicts), sum(verdicts.values()))
+    cue_rows = [(attempt_id, c.id, int(c.hit), None if c.id not in verdicts else int(verdicts[c.id]))
+                for c in stored.cues]
     return attempt, cue_rows
 
 
@@ -106,10 +104,11 @@ class Index:
             return 0
         rows, cue_rows = [], []
         for attempt_id in changed:
-            doc = _read_json(self.root / attempt_id / "report.json")
-            if doc is None:  # half-written or damaged: skip now, retry next time
+            try:
+                stored = read_attempt(self.root / attempt_id)
+            except StorageError:  # half-written or damaged: skip now, retry next time
                 continue
-            row, cues = row_from_report(attempt_id, doc)
+            row, cues = row_from_report(attempt_id, stored)
             rows.append((on_disk[attempt_id], *row))
             cue_rows += cues
         with self.db:
@@ -177,14 +176,6 @@ def _report_mtimes(root: Path) -> Iterator[tuple[str, int]]:
                 yield e.name, os.stat(os.path.join(e.path, "report.json")).st_mtime_ns
             except OSError:
                 continue  # still recording, or not an attempt
-
-
-def _read_json(path: Path) -> dict | None:
-    try:
-        doc = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return doc if isinstance(doc, dict) else None
 
 
 __all__ = ["Attempt", "Index", "INDEX_NAME", "row_from_report"]
