@@ -183,6 +183,7 @@ class ToneModel:
                  gate: threading.Event | None = None):
         self.script, self.fail_on, self.delay, self.gate = script, fail_on, delay, gate
         self.calls: list[tuple[int, bool]] = []
+        self.longest_vad = 0  # the most audio one speech_spans call was given
 
     @staticmethod
     def render(script: list[str], gaps: list[float]) -> tuple[np.ndarray, list[float]]:
@@ -197,7 +198,7 @@ class ToneModel:
     def speech_spans(self, audio, min_silence_s=0.25):
         if self.gate is not None:
             self.gate.wait()  # a stalled machine: nothing is cut until the gate opens
-        self.longest_vad = max(getattr(self, "longest_vad", 0), len(audio))
+        self.longest_vad = max(self.longest_vad, len(audio))
         frames = len(audio) // 160
         loud = (np.abs(audio[: frames * 160]).reshape(frames, 160).max(axis=1) > 0.1) if frames else np.zeros(0, bool)
         spans, start, quiet = [], None, 0
