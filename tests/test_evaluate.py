@@ -40,10 +40,18 @@ def test_score_counts_errors_both_ways(bank):
     assert s["scalability"].errors == ["+a"] and s["numbers"].errors == ["-a"]
 
 
-def test_table_command_prints(capsys):
+@pytest.mark.slow
+def test_make_accuracy_prints_every_split_and_the_detector_beats_the_rules_on_held_out_answers(capsys):
+    """The figures in docs/cues.md: on the frozen test split (sources used nowhere else) the rules
+    and the detector together scored macro-F1 0.750 against 0.667 for the rules alone."""
     assert main([str(DATA)]) == 0
     out = capsys.readouterr().out
-    assert "macro-F1" in out and "star_result" in out
+    tables = out.split("\n\n")
+    assert len([t for t in tables if t.strip()]) == 4 and "frozen test split unchanged" in out
+    rules, detector, combined = (float(x) for x in tables[3].splitlines()[-1].split()[1:])
+    assert combined >= 0.74 and combined > rules + 0.05, tables[3]
+    for line in tables[3].splitlines()[2:-1]:  # no cue judged worse than chance by the combination
+        assert float(line.split()[-1]) >= 0.3, line
 
 
 AUDIO_CASES = [

@@ -232,3 +232,20 @@ class ToneModel:
                 raise RuntimeError("model crashed")
             words.append(Word(" " + self.script[i], a / SAMPLE_RATE, b / SAMPLE_RATE))
         return words
+
+
+class FakeEncoder:
+    """An Encoder without a model: each word hashes to a fixed random direction, and a text is
+    the normalised sum of its words, so texts sharing words are close. `calls` counts texts."""
+
+    def __init__(self, dim: int = 384) -> None:
+        self.dim, self.calls = dim, 0
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        self.calls += len(sentences)
+        out = np.zeros((len(sentences), self.dim), np.float32)
+        for i, s in enumerate(sentences):
+            for w in s.lower().split():
+                out[i] += np.random.default_rng(abs(hash(w)) % (2**32)).standard_normal(self.dim).astype(np.float32)
+            out[i] /= max(float(np.linalg.norm(out[i])), 1e-9)
+        return out

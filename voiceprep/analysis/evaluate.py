@@ -1,8 +1,11 @@
-"""Rubric accuracy: per-cue precision and recall against hand-labeled answers.
+"""Cue accuracy: per-cue precision and recall against hand-labeled answers.
 
-Labeled files are TOML with [[answer]] tables: id, category, text, and `hits`, the
-cues a human reviewer judged present (every other cue of the category is a
-judged miss). `python -m voiceprep.analysis.evaluate [FOLDER|FILE]` prints the table.
+Two sets: the project's own labeled answers (tests/data/labeled_*.toml, a regression set:
+written here, the rules were tuned on them) and the corpus of real answers by other people
+(tests/data/corpus, split by source into train, dev and test). Each set is judged by the
+rules alone, the semantic detector alone, and both (what voiceprep uses). A cue is judged
+only in the categories that evaluate it. `python -m voiceprep.analysis.evaluate` (make
+accuracy) prints every table.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import Protocol, Sequence
+
+from voiceprep.analysis.corpus import SPLITS, frozen_test_split_holds, load_corpus
 from voiceprep.analysis.rubric import check
+from voiceprep.analysis.semantic import Detector
 from voiceprep.core.bank import Bank, load_bank, tomllib
 from voiceprep.core.errors import BankError
 from voiceprep.core.transcript import Transcript
@@ -94,12 +101,89 @@ def format_table(scores: dict[str, CueScore]) -> str:
     return "\n".join(lines)
 
 
+class Judged(Protocol):
+    """A labeled answer: what it says and the cues a reader judged present."""
+
+    id: str
+    category: str
+    text: str
+    hits: frozenset[str]
+
+
+Verdicts = list[dict[str, bool]]  # per answer: cue -> hit
+MODES = ("rules", "detector", "combined")
+
+
+def rule_verdicts(answers: Sequence[Judged], bank: Bank, cues: Sequence[str]) -> Verdicts:
+    return [{r.cue.id: r.hit for r in check(Transcript(text=a.text), [bank.cues[c] for c in cues])} for a in answers]
+
+
+def detector_verdicts(answers: Sequence[Judged], bank: Bank, detector: Detector, combined: bool) -> Verdicts:
+    """The detector's verdicts, alone or with the rules (what `voiceprep` reports)."""
+    cues = list(detector.model.cues)
+    rules = rule_verdicts(answers, bank, cues)
+    out = []
+    for a, ruled in zip(answers, rules):
+        scores = detector.scores(Transcript(text=a.text).sentences())
+        out.append({c: s.hit(ruled[c]) if combined else s.probability >= s.threshold for c, s in scores.items()})
+    return out
+
+
+def tally(answers: Sequence[Judged], verdicts: Verdicts, bank: Bank) -> dict[str, CueScore]:
+    """Per cue, over the answers whose category evaluates it."""
+    scores: dict[str, CueScore] = {}
+    for a, said in zip(answers, verdicts):
+        for cue in bank.cues_for(a.category):
+            s = scores.setdefault(cue.id, CueScore())
+            hit, expected = said[cue.id], cue.id in a.hits
+            s.tp, s.fp = s.tp + (hit and expected), s.fp + (hit and not expected)
+            s.fn, s.tn = s.fn + (expected and not hit), s.tn + (not hit and not expected)
+            if hit != expected:
+                s.errors.append(("+" if hit else "-") + a.id)
+    return scores
+
+
+def verdicts_by_mode(answers: Sequence[Judged], bank: Bank, detector: Detector | None) -> dict[str, Verdicts]:
+    cues = sorted({c.id for cat in bank.categories for c in bank.cues_for(cat)})
+    out = {"rules": rule_verdicts(answers, bank, cues)}
+    if detector is not None:
+        out["detector"] = detector_verdicts(answers, bank, detector, combined=False)
+        out["combined"] = detector_verdicts(answers, bank, detector, combined=True)
+    return out
+
+
+def summary_table(rows: dict[str, dict[str, CueScore]]) -> str:
+    """Per cue P/R/F1 for each labeled set and mode (columns), macro-F1 last."""
+    cues = sorted({c for scores in rows.values() for c in scores})
+    head = f"{'cue':22}" + "".join(f" {name:>17}" for name in rows)
+    lines = [head, f"{'':22}" + "".join(f" {'P    R    F1':>17}" for _ in rows)]
+    for c in cues:
+        cells = [rows[n].get(c) for n in rows]
+        lines.append(f"{c:22}" + "".join(f" {s.precision:4.2f} {s.recall:4.2f} {s.f1:4.2f}" if s else f" {'-':>17}"
+                                         for s in cells))
+    lines.append(f"{'macro-F1':22}" + "".join(f" {macro_f1(rows[n]):17.3f}" for n in rows))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    folder = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "tests" / "data"
-    answers = load_labeled(folder)
-    scores = score(answers, load_bank())
-    sys.stdout.write(f"{len(answers)} labeled answers from {folder}\n{format_table(scores)}\n")
+    data = Path(args[0]) if args else Path(__file__).resolve().parent.parent.parent / "tests" / "data"
+    bank = load_bank()
+    detector = Detector.load()
+    own = load_labeled(data)
+    corpus = load_corpus(data / "corpus")
+    out = sys.stdout
+    out.write(f"Own labeled answers ({len(own)}, written here; the rules were tuned on them):\n")
+    modes = verdicts_by_mode(own, bank, detector)
+    out.write(summary_table({m: tally(own, v, bank) for m, v in modes.items()}) + "\n\n")
+    held = "frozen test split unchanged" if frozen_test_split_holds(corpus, data / "corpus") else \
+        "TEST SPLIT CHANGED since it was frozen: its figures are not a held-out measure"
+    for split in SPLITS:
+        part = [a for a in corpus if a.split == split]
+        out.write(f"Corpus of real answers by other people, {split} split ({len(part)} answers, "
+                  f"{len({a.source_group for a in part})} sources){'; ' + held if split == 'test' else ''}:\n")
+        modes = verdicts_by_mode(part, bank, detector)
+        out.write(summary_table({m: tally(part, v, bank) for m, v in modes.items()}) + "\n\n")
     return 0
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voiceprep.analysis.metrics import Metrics, Thresholds, analyse
-from voiceprep.analysis.rubric import CueResult, check
+from voiceprep.analysis.rubric import CueResult
+from voiceprep.analysis.semantic import Detector
+from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Bank, Question
 from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import Transcript
@@ -109,8 +111,8 @@ class Report:
 
 
 def analyse_answer(transcript: Transcript, bank: Bank, category: str, question: Question | None = None,
-                   thresholds: Thresholds | None = None) -> Report:
-    """Metrics and rubric for one answer; no device, no file."""
+                   thresholds: Thresholds | None = None, detector: Detector | None = None) -> Report:
+    """Metrics and cue verdicts for one answer (rules, and the semantic detector when given)."""
     metrics = analyse(transcript, question.target_s if question else None, thresholds)
-    cues = check(transcript, bank.cues_for(category, question))
+    cues = judge(transcript, bank.cues_for(category, question), detector)
     return Report(category, question, transcript, metrics, cues)

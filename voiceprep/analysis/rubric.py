@@ -50,6 +50,8 @@ class CueResult:
     evidence: list[Evidence] = field(default_factory=list)
     count: int = 0  # distinct matches found
     recovered_on_follow_up: bool = False
+    score: float | None = None  # the semantic detector's probability for its best passage (None: rules alone)
+    decided_by: str = ""        # "rule", "detector" or "both" for a hit (analysis.verdicts)
 
     def to_dict(self) -> dict:
         return {
@@ -61,6 +63,8 @@ class CueResult:
             "count": self.count,
             "evidence": [e.to_dict() for e in self.evidence],
             "recovered_on_follow_up": self.recovered_on_follow_up,
+            "score": self.score,
+            "decided_by": self.decided_by or ("rule" if self.hit else ""),
         }
 
 

@@ -23,7 +23,7 @@ def cmd_check(args: argparse.Namespace, env: Env) -> int:
     category, question = target(args, b)
     limits = thresholds(args)
     text = read_text(args.file, env)
-    report = analyse_answer(Transcript(text=text), b, category, question, limits)
+    report = analyse_answer(Transcript(text=text), b, category, question, limits, env.make_detector())
     emit(report, args, env)
     return 0
 
@@ -65,7 +65,7 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     quiet = args.json or not env.stderr.isatty()
     with err.status("Transcribing…", spinner="dots") if not quiet else nullcontext():
         transcript = transcriber.transcribe(audio, b.vocabulary_for(category, question))
-    report = analyse_answer(transcript, b, category, question, limits)
+    report = analyse_answer(transcript, b, category, question, limits, env.make_detector())
     report.model = args.model or DEFAULT_MODEL
     clipped = clipped_fraction(audio)
     report.extra["audio"] = {"seconds": round(len(audio) / SAMPLE_RATE, 2), "clipped_fraction": round(clipped, 5)}

@@ -7,6 +7,7 @@ Public so that each command module imports them from here, never from each other
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from rich.console import Console
 
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import Report
+from voiceprep.analysis.semantic import Detector
 from voiceprep.core.bank import Bank, Question, load_bank
 from voiceprep.core.errors import QuestionNotFound, UsageError
 from voiceprep.hearing.protocols import Transcriber
@@ -57,9 +59,19 @@ class Env:
     make_speaker: Callable[[Any], Any] = field(default_factory=lambda: _device_factory("real_speaker"))
     make_recorder: Callable[[Any], Any] = field(default_factory=lambda: _device_factory("real_recorder"))
     check_input: Callable[[Any], None] = field(default_factory=lambda: _device_factory("check_input_device"))
+    make_detector: Callable[[], Detector | None] = field(default_factory=lambda: load_detector)
     get_time: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     started: float = field(default_factory=time.monotonic)
+
+
+@functools.cache
+def load_detector() -> Detector:
+    """The semantic cue detector shipped with voiceprep, loaded once per process (a missing
+    model is a one-line error)."""
+    from voiceprep.analysis.semantic import Detector
+
+    return Detector.load()
 
 
 def bank(args: argparse.Namespace, env: Env) -> Bank:

@@ -92,7 +92,8 @@ def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowe
     session = Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
                    transcriber=transcriber, store=common.store(args, env), console=console,
                    keys=LineKeys(env.stdin) if interactive else NoKeys(), get_time=env.get_time,
-                   thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started)
+                   thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started,
+                   load_detector=env.make_detector)
     return session
 
 
@@ -127,7 +128,7 @@ def _run_rounds(session: Session, questions: list[Question], options: Options, a
                       "(`voiceprep recover` repairs them).[/]")
         if interactive and not session.keys.wait(console, "Recover them now? [Y/n] ").lower().startswith("n"):
             for folder, msg in recover(session.store, session.bank, session.transcriber,
-                                       model_name=session.model_name):
+                                       model_name=session.model_name, detector=session.detector):
                 console.print(f"{folder.name}: {msg}")
     menu = Menu(session, ask=lambda prompt: session.keys.wait(console, prompt),
                 play=lambda path: play(path, common.device(getattr(args, "output_device", None))))
@@ -273,7 +274,8 @@ def cmd_recover(args: argparse.Namespace, env) -> int:
     bank = common.bank(args, env)
     common.check_model(args)
     store = common.store(args, env)
-    results = recover(store, bank, env.make_transcriber(args.model), model_name=args.model or "tiny.en")
+    results = recover(store, bank, env.make_transcriber(args.model), model_name=args.model or "tiny.en",
+                      detector=env.make_detector())
     if args.json:
         env.stdout.write(json.dumps([{"attempt": f.name, "result": msg} for f, msg in results]) + "\n")
         return 0

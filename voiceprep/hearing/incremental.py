@@ -148,6 +148,11 @@ class IncrementalStream:
         border = self.behind.done_to / SAMPLE_RATE
         return self.behind.words + [w for w in self.front.words if w.mid >= border]
 
+    def heard(self) -> list[Word]:
+        """The words so far, while the answer goes on (a snapshot)."""
+        with self._lock:
+            return self.words()
+
     @property
     def busy_s(self) -> float:
         return sum(p.seconds or 0.0 for p in self.passes)  # skips and errors took none

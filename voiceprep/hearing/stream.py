@@ -33,6 +33,10 @@ class Stream(Protocol):
         """How the transcript was made (report.json's `transcription`)."""
         ...
 
+    def heard(self) -> list[Word]:
+        """The words heard so far, while the answer is still being spoken ([] if none yet)."""
+        ...
+
 
 class WholeFileStream:
     """The Stream of transcribers without chunk support: keep the audio, transcribe at the end."""
@@ -57,6 +61,9 @@ class WholeFileStream:
 
     def facts(self) -> StreamFacts:
         return StreamFacts("whole-file")
+
+    def heard(self) -> list[Word]:
+        return []  # transcribed only when the answer ends
 
 
 def open_stream(transcriber: Transcriber, vocabulary: Sequence[str], incremental: bool = True,

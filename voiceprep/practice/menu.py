@@ -14,7 +14,7 @@ from typing import Callable
 from rich.table import Table
 
 from voiceprep.analysis.report import Report
-from voiceprep.analysis.rubric import check
+from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Question
 from voiceprep.core.errors import NoSpeechError
 from voiceprep.practice.session import Options, Session
@@ -67,7 +67,7 @@ class Menu:
         entry = {"question": prompt, "cue": target.cue.id if target else None, "text": transcript.text,
                  "audio": f"followup-{n}.wav", "hit": False}
         if target is not None:
-            [again] = check(transcript, [target.cue])
+            [again] = judge(transcript, [target.cue], self.session.detector)
             if again.hit:
                 target.recovered_on_follow_up = True
                 target.evidence = again.evidence

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import analyse_answer
+from voiceprep.analysis.semantic import Detector
 from voiceprep.audio.capture import repair_wav
 from voiceprep.audio.wav import decode
 from voiceprep.core.bank import Bank
@@ -15,7 +16,7 @@ from voiceprep.storage.store import Store
 
 
 def recover(store: Store, bank: Bank, transcriber: Transcriber, thresholds: Thresholds | None = None,
-            model_name: str | None = None) -> list[tuple[Path, str]]:
+            model_name: str | None = None, detector: Detector | None = None) -> list[tuple[Path, str]]:
     """Repair every unfinished attempt into a valid one; returns (folder, outcome) pairs."""
     out: list[tuple[Path, str]] = []
     for folder in store.unfinished():
@@ -34,7 +35,7 @@ def recover(store: Store, bank: Bank, transcriber: Transcriber, thresholds: Thre
             store.write_meta(folder, {"status": "recovered", "seconds": round(seconds, 2), "speech": False})
             out.append((folder, f"recovered {seconds:.1f} s of audio, no speech in it"))
             continue
-        report = analyse_answer(transcript, bank, category, question, thresholds)
+        report = analyse_answer(transcript, bank, category, question, thresholds, detector)
         report.model = model_name
         report.extra["recording"] = {"ended_by": "recovered", "seconds": round(seconds, 2)}
         store.write_results(folder, report, {"status": "recovered", "seconds": round(seconds, 2)})

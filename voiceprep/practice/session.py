@@ -21,6 +21,7 @@ from rich.text import Text
 
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import Report, analyse_answer
+from voiceprep.analysis.semantic import Detector
 from voiceprep.audio.capture import Recorder, WavWriter
 from voiceprep.audio.speech import Speaker
 from voiceprep.core.bank import Bank, Question
@@ -30,6 +31,7 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.hearing.protocols import Transcriber
 from voiceprep.hearing.stream import Stream, open_stream
 from voiceprep.practice.panel import SILENCE_DB, recording_panel
+from voiceprep.practice.warm import Warmer
 from voiceprep.storage.store import Store
 
 
@@ -96,6 +98,8 @@ class Session:
     thresholds: Thresholds | None = None
     model_name: str | None = None
     launched_at: float | None = None  # when the command started, to measure time to the question
+    load_detector: Callable[[], Detector | None] = lambda: None  # the semantic cue detector, loaded in preload
+    detector: Detector | None = None
     _streams: list[Stream] = field(default_factory=list, repr=False)
 
     def __enter__(self) -> "Session":
@@ -117,6 +121,10 @@ class Session:
             t0 = self.get_time()
             self.transcriber.load()
             timing["model_load_s"] = round(self.get_time() - t0, 3)
+            if self.detector is None:
+                t1 = self.get_time()
+                self.detector = self.load_detector()
+                timing["detector_load_s"] = round(self.get_time() - t1, 3)
             chunker = self.transcriber.chunker() if incremental else None
             if chunker is not None:
                 chunker.load_careful()  # the careful lane's instance, before the answer starts
@@ -148,18 +156,21 @@ class Session:
         stream = open_stream(self.transcriber, vocab, options.incremental,
                              on_words=(lambda ws: captions.extend(w.word for w in ws)) if options.captions else None)
         self._streams.append(stream)
+        warmer = Warmer(stream, lambda: self.detector)
         try:
             rec = self.record(folder / "answer.wav", question.target_s, limit, options, stream=stream,
                               captions=captions if options.captions else None)
         except BaseException:
             stream.cancel()
             raise
+        finally:
+            warmer.stop()
         ended = self.get_time()
         self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
                                        "overflows": rec.overflows, "ended_by": rec.ended_by})
         loading.join()
         transcript = stream.finish()
-        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds)
+        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds, self.detector)
         report.model = self.model_name
         report.feedback_s = self.get_time() - ended
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
