@@ -47,9 +47,11 @@ run: deps $(STAMP)
 test: deps $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
-# cue precision/recall: own labeled answers, and the corpus of real answers (train, dev, test)
+# cue precision/recall (own labeled answers; the corpus of real answers: train, dev, test),
+# then spoken quantities and estimate checks on the labeled passages (dev, test)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
+	$(BIN)/python -m voiceprep.analysis.numbers.evaluate
 
 # retrain the semantic cue detector (train split; thresholds on dev) into voiceprep/data/cue_model.npz
 train-cues: $(STAMP)

@@ -39,3 +39,11 @@ def assert_contract(doc: dict, timed: bool) -> None:
         for e in c["evidence"]:
             assert _is(e["text"], str) and _is(e["start"], NUM, True) and _is(e["end"], NUM, True)
     assert "feedback_s" in doc["latency"] and _is(doc["latency"]["feedback_s"], NUM, True)
+    n = doc["numbers"]
+    for qty in n["quantities"]:
+        assert _is(qty["value"], NUM) and _is(qty["unit"], str, True) and _is(qty["per"], str, True)
+        assert _is(qty["text"], str) and _is(qty["start"], NUM, True) and _is(qty["end"], NUM, True)
+    for chk in n["checks"]:
+        assert _is(chk["kind"], str) and chk["verdict"] in ("ok", "off", "missing_unit")
+        assert _is(chk["stated"], NUM, True) and _is(chk["expected"], NUM, True)
+        assert _is(chk["explanation"], str) and _is(chk["sentence"], str) and _is(chk["start"], NUM, True)

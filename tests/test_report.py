@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from contract import assert_contract
 from rich.console import Console
 
@@ -58,3 +59,18 @@ def test_terminal_transcript_keeps_whisper_spacing(bank):
     out = io.StringIO()
     Console(file=out, width=100).print(render_report(report))
     assert "about 5,000 QPS." in out.getvalue()
+
+
+@pytest.mark.parametrize("text, verdicts", [
+    ("A hundred million new links a month, so about four thousand writes a second.", ["off"]),
+    ("A hundred million new links a month, so roughly forty writes per second.", ["ok"]),
+    ("We cache the hot keys and shard by user.", []),
+])
+def test_estimates_are_checked_in_the_json_and_markdown(bank, text, verdicts):
+    report = analyse_answer(Transcript(text=text), bank, "system_design")
+    doc = report.to_json()
+    assert [c["verdict"] for c in doc["numbers"]["checks"]] == verdicts
+    if verdicts == ["off"]:
+        assert "not 4,000" in doc["numbers"]["checks"][0]["explanation"] and "## Estimates" in report.to_markdown()
+    if verdicts:
+        assert doc["numbers"]["quantities"][0]["per"] == "month"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voiceprep.analysis.metrics import Metrics, Thresholds, analyse
+from voiceprep.analysis.numbers import NumbersFound, find_numbers
 from voiceprep.analysis.rubric import CueResult
 from voiceprep.analysis.semantic import Detector
 from voiceprep.analysis.verdicts import judge
@@ -18,6 +19,7 @@ from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import Transcript
 
 SCHEMA = 1
+ESTIMATE_MARK = {"ok": "✔", "off": "✘", "missing_unit": "?"}
 
 
 def _r(x: float | None, digits: int = 2) -> float | None:
@@ -31,6 +33,7 @@ class Report:
     transcript: Transcript
     metrics: Metrics
     cues: list[CueResult]
+    numbers: NumbersFound = field(default_factory=NumbersFound)
     feedback_s: float | None = None
     attempt_id: str | None = None
     model: str | None = None
@@ -73,6 +76,7 @@ class Report:
             "pronouns": {"i": m.i_count, "we": m.we_count, "i_share": _r(m.i_share)},
             "word_count": m.word_count,
             "cues": [c.to_dict() for c in self.cues],
+            "numbers": self.numbers.to_dict(),
             "summary": {"cues_hit": self.hits, "cues_total": len(self.cues)},
             "latency": {"feedback_s": _r(self.feedback_s, 3)},
             "attempt": self.attempt_id,
@@ -105,6 +109,11 @@ class Report:
                 lines.append(f"  - “{e.text}”{at}")
             if not c.hit:
                 lines.append(f"  - Tip: {c.cue.tip}")
+        if self.numbers.checks:
+            lines += ["", "## Estimates", ""]
+            for c in self.numbers.checks:
+                at = f" [{clock(c.start)}]" if c.start is not None else ""
+                lines.append(f"- {ESTIMATE_MARK[c.verdict]} {c.explanation}{at}")
         lines += ["", "## Transcript", "", self.transcript.text, ""]
         return "\n".join(lines)
 
@@ -115,4 +124,4 @@ def analyse_answer(transcript: Transcript, bank: Bank, category: str, question: 
     """Metrics and cue verdicts for one answer (rules, and the semantic detector when given)."""
     metrics = analyse(transcript, question.target_s if question else None, thresholds)
     cues = judge(transcript, bank.cues_for(category, question), detector)
-    return Report(category, question, transcript, metrics, cues)
+    return Report(category, question, transcript, metrics, cues, find_numbers(transcript))

@@ -11,14 +11,17 @@ from rich.table import Table
 from rich.text import Text
 
 from voiceprep.analysis.metrics import tokens
-from voiceprep.analysis.report import Report
+from voiceprep.analysis.report import ESTIMATE_MARK, Report
 from voiceprep.core.timefmt import clock
 
 _FILLER_STYLE = "bold black on yellow"
 
 
 def render_report(report: Report) -> RenderableType:
-    parts: list[RenderableType] = [_question(report), _timing(report), _checklist(report), _transcript(report)]
+    parts: list[RenderableType] = [_question(report), _timing(report), _checklist(report)]
+    if report.numbers.checks:
+        parts.append(_estimates(report))
+    parts.append(_transcript(report))
     return Group(*parts)
 
 
@@ -83,6 +86,22 @@ def _checklist(report: Report) -> RenderableType:
             body.append(f"\n  Tip: {c.cue.tip}", style="yellow")
         t.add_row(mark, body)
     return Panel(t, title=f"Checklist {report.hits}/{len(report.cues)}", title_align="left", border_style="magenta")
+
+
+def _estimates(report: Report) -> RenderableType:
+    """Each estimate step that could be followed: right, off (with what it should be), or a rate
+    or a storage figure missing its unit of time."""
+    style = {"ok": "bold green", "off": "bold red", "missing_unit": "bold yellow"}
+    t = Table(show_header=False, box=None, padding=(0, 1), expand=True)
+    t.add_column(width=2)
+    t.add_column(ratio=1)
+    for c in report.numbers.checks:
+        body = Text(f"[{clock(c.start)}] " if c.start is not None else "", style="cyan")
+        body.append(c.explanation)
+        t.add_row(Text(ESTIMATE_MARK[c.verdict], style=style[c.verdict]), body)
+    wrong = sum(c.verdict != "ok" for c in report.numbers.checks)
+    return Panel(t, title=f"Estimates: {len(report.numbers.checks) - wrong} right, {wrong} to check", title_align="left",
+                 border_style="red" if wrong else "green")
 
 
 def _shorten(text: str, limit: int = 140) -> str:
