@@ -108,3 +108,35 @@ def test_clicking_a_word_seeks_the_audio_in_chromium(tmp_path, synth, user_dirs)
         assert (tmp_path / "report.png").stat().st_size > 10_000
     finally:
         driver.quit()
+
+
+@pytest.mark.slow
+def test_a_spoken_wrong_estimate_is_flagged_in_the_json_and_at_its_moment_in_the_page(tmp_path, synth, user_dirs):
+    """practice --answer-file on the real model: the wrong rate conversion is in report.json with its
+    arithmetic, and the page shows it on the timeline and in the Estimates list, clickable to its time."""
+    from selenium.webdriver.common.by import By
+
+    wav = synth("So, um, I'll assume a hundred million new links a month. "
+                "So that's about four thousand writes a second. "
+                "Each link takes about five hundred bytes, and we cache the hot ones.", "estimate-answer", wpm=150)
+    res = subprocess.run([EXE, "practice", "-q", "sd-url-shortener", "--answer-file", str(wav), "--no-speak",
+                          "--speed", "4", "--json"], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    off = [c for c in doc["numbers"]["checks"] if c["verdict"] == "off"]
+    assert off and off[0]["kind"] == "rate" and "not 4,000" in off[0]["explanation"], doc["numbers"]
+    assert off[0]["start"] is not None and 2.0 < off[0]["start"] < doc["timing"]["duration_s"]
+    page = Path(subprocess.run([EXE, "report", "last", "--html"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+    driver = chromium_driver(tmp_path)
+    try:
+        driver.get(page.as_uri())
+        marks = driver.find_elements(By.CSS_SELECTOR, "#timeline .estimate-mark")
+        listed = driver.find_elements(By.CSS_SELECTOR, ".estimate[data-verdict='off'] .q.seek")
+        assert marks and listed and "not 4,000" in listed[0].text
+        driver.execute_script("arguments[0].scrollIntoView()", listed[0])
+        listed[0].click()
+        t = driver.execute_script("const a=document.getElementById('a'); a.pause(); return a.currentTime")
+        assert t == pytest.approx(float(listed[0].get_attribute("data-t")), abs=0.3)
+    finally:
+        driver.quit()

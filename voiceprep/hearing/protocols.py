@@ -36,8 +36,8 @@ class Transcriber(Protocol):
 
     def transcribe(self, audio: np.ndarray, vocabulary: Sequence[str] = ()) -> Transcript: ...
 
-    def load(self) -> None:
-        """Load the model now, so the first transcription does not wait for it."""
+    def load(self) -> object:
+        """Load the model now, so the first transcription does not wait for it (returns it, or None)."""
         ...
 
     def chunker(self) -> ChunkTranscriber | None:

@@ -98,9 +98,9 @@ class WhisperTranscriber:
     _careful: Any = None  # a second instance on one core for the incremental careful lane
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def load(self) -> None:
-        """Load the model now (practice does it while the question is spoken)."""
-        self._model()
+    def load(self) -> WhisperModel:
+        """Load the model now (practice does it while the question is spoken); returns it."""
+        return self._model()
 
     def _model(self) -> WhisperModel:
         with self._lock:  # the preload thread and the incremental worker may ask at once

@@ -1,8 +1,8 @@
 """After the report: replay, follow-up question, retry, self-review, next, quit.
 
-The follow-up asks about the most important missed cue (the first missed one, in the
-rubric's order). Its answer is recorded and transcribed like the main one, and when it
-hits the cue the report marks that cue "recovered on follow-up".
+The follow-up asks what matters most (analysis.followup: a wrong estimate, a missing number,
+then the first missed cue). Its answer is recorded and transcribed like the main one, and when
+it hits the cue the report marks that cue "recovered on follow-up".
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ from typing import Callable
 
 from rich.table import Table
 
+from voiceprep.analysis.followup import choose_follow_up
+from voiceprep.analysis.numbers import find_numbers
 from voiceprep.analysis.report import Report
 from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Question
 from voiceprep.core.errors import NoSpeechError
+from voiceprep.core.transcript import Transcript
 from voiceprep.practice.session import Options, Session
 
 CHOICES = "[r] replay  [f] follow-up  [a] again  [s] self-review  [n] next  [q] quit"
@@ -45,14 +48,9 @@ class Menu:
                 self.session.console.print(f"[yellow]Unknown choice {choice!r}.[/]")
 
     def follow_up(self, question: Question, report: Report, options: Options, folder: Path) -> None:
-        missed = [c for c in report.cues if not c.hit]
         console = self.session.console
-        if missed:
-            target = missed[0]
-            prompt = target.cue.follow_up
-        else:
-            target = None
-            prompt = question.follow_ups[0] if question.follow_ups else "Anything you would add?"
+        chosen = choose_follow_up(report, question.follow_ups[0] if question.follow_ups else "Anything you would add?")
+        target, prompt = chosen.cue, chosen.prompt
         n = len(report.extra.get("follow_ups", [])) + 1
         console.print(f"[bold cyan]Follow-up:[/] {prompt}")
         if options.speak:
@@ -64,9 +62,12 @@ class Menu:
         except NoSpeechError:
             console.print("[yellow]No speech heard in the follow-up answer.[/]")
             return
-        entry = {"question": prompt, "cue": target.cue.id if target else None, "text": transcript.text,
+        entry = {"question": prompt, "reason": chosen.reason, "cue": target.cue.id if target else None,
+                 "text": transcript.text,
                  "audio": f"followup-{n}.wav", "hit": False}
-        if target is not None:
+        if chosen.reason == "estimate":
+            self._recheck_estimate(transcript, entry)
+        if target is not None and not target.hit:
             [again] = judge(transcript, [target.cue], self.session.detector)
             if again.hit:
                 target.recovered_on_follow_up = True
@@ -77,6 +78,16 @@ class Menu:
                 console.print(f"[red]✘ {target.cue.label}: still missing.[/] Tip: {target.cue.tip}")
         report.extra.setdefault("follow_ups", []).append(entry)
         self.session.store.write_results(folder, report)
+
+    def _recheck_estimate(self, transcript: Transcript, entry: dict) -> None:
+        """The follow-up on a wrong estimate: are the steps now right?"""
+        checks = find_numbers(transcript).checks
+        verdict = "off" if any(c.verdict == "off" for c in checks) else "ok" if checks else "unclear"
+        entry["estimate"] = verdict
+        message = {"ok": "[green]✔ the estimate now adds up.[/]",
+                   "off": "[red]✘ still off:[/] " + next((c.explanation for c in checks if c.verdict == "off"), ""),
+                   "unclear": "[yellow]No estimate step could be followed in that answer.[/]"}[verdict]
+        self.session.console.print(message)
 
     def self_review(self, report: Report, folder: Path) -> None:
         """Agree or disagree with each verdict, rate 1-5, add a note; stored with the attempt."""

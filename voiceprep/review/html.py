@@ -59,6 +59,7 @@ def render_html(attempt: StoredAttempt, phases: list[Phase], audio_src: str) -> 
         _timeline(attempt, phases, duration, target),
         _pace(timing),
         _checklist(attempt),
+        _estimates(attempt),
         _transcript(attempt),
         f"<script>{_JS}</script></body></html>",
     ]
@@ -112,13 +113,19 @@ def _timeline(attempt: StoredAttempt, phases: list[Phase], duration: float, targ
             if c.hit and t is not None:
                 out.append(f"<circle class=cue-mark cx='{x(t):.1f}' cy=92 r=5 fill='#0969da' data-t='{_t(t)}'>"
                            f"<title>{escape(c.label)}</title></circle>")
+    for c in attempt.estimates:
+        if c.start is not None:
+            color = {"ok": "#2e7d32", "off": "#c62828"}.get(c.verdict, "#e6a700")
+            out.append(f"<rect class=estimate-mark x='{x(c.start) - 4:.1f}' y=100 width=8 height=8 fill='{color}' "
+                       f"data-t='{_t(c.start)}'><title>{escape(c.explanation)}</title></rect>")
     if target:
         out.append(f"<line x1='{x(target):.1f}' x2='{x(target):.1f}' y1=0 y2=110 stroke='#c62828' "
                    f"stroke-dasharray='4 3'><title>target {clock(target)}</title></line>")
     for k in range(0, int(span) + 1, max(30, int(span / 10) // 30 * 30 or 30)):
         out.append(f"<text x='{x(k):.1f}' y=125 font-size=10>{clock(k)}</text>")
     out.append("</svg><p class=legend><span>bands: phases</span><span>green: speech</span>"
-               "<span>orange: fillers</span><span>blue: cue hits</span><span>dashed: target time</span></p>")
+               "<span>orange: fillers</span><span>blue: cue hits</span><span>squares: estimates (red: off)</span>"
+               "<span>dashed: target time</span></p>")
     if phases:
         total = sum(p.seconds for p in phases) or 1.0
         items = "".join(f"<li class=seek data-t='{_t(p.start)}' style='border-left:12px solid "
@@ -161,6 +168,21 @@ def _checklist(attempt: StoredAttempt) -> str:
         if not c.hit:
             out.append(f"<div class=tip>Tip: {escape(c.tip)}</div>")
         out.append("</div>")
+    return "".join(out)
+
+
+def _estimates(attempt: StoredAttempt) -> str:
+    """Each estimate step that could be followed, right or off, at its moment."""
+    if not attempt.estimates:
+        return ""
+    out = ["<h2>Estimates</h2>"]
+    for c in attempt.estimates:
+        mark, cls = {"ok": ("✔", "hit"), "off": ("✘", "miss")}.get(c.verdict, ("?", "miss"))
+        attr = f" data-t='{_t(c.start)}'" if c.start is not None else ""
+        at = f" [{clock(c.start)}]" if c.start is not None else ""
+        out.append(f"<div class='cue {cls} estimate' data-verdict='{escape(c.verdict, quote=True)}'>"
+                   f"<b>{mark}</b> <span class='q{' seek' if c.start is not None else ''}'{attr}>"
+                   f"{escape(c.explanation)}{at}</span></div>")
     return "".join(out)
 
 

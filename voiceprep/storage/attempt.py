@@ -86,6 +86,17 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class EstimateCheck:
+    """One estimate step of the answer, checked (report.json numbers.checks)."""
+
+    kind: str
+    verdict: str  # ok | off | missing_unit
+    explanation: str
+    sentence: str
+    start: float | None = None
+
+
+@dataclass(frozen=True)
 class SelfReview:
     rating: int | None = None
     verdicts: dict[str, bool] = field(default_factory=dict)  # cue id -> the user agreed with the verdict
@@ -107,6 +118,7 @@ class StoredAttempt:
     fillers_per_100: float | None
     cues: tuple[StoredCue, ...]
     self_review: SelfReview | None = None
+    estimates: tuple[EstimateCheck, ...] = ()
     folder: Path | None = None
     transcript: Transcript | None = None  # transcript.json: words with Whisper's spacing and confidence
 
@@ -174,7 +186,7 @@ def parse_attempt(doc: Any, source: str = REPORT, folder: Path | None = None) ->
         fillers=tuple(Filler(f.get("word", str, default=""), f.get("start", float)) for f in fillers.tables("items")),
         fillers_per_100=fillers.get("per_100_words", float),
         cues=tuple(_cue(c) for c in top.tables("cues")),
-        self_review=_review(top.table("self_review")), folder=folder)
+        self_review=_review(top.table("self_review")), estimates=_estimates(top.table("numbers")), folder=folder)
 
 
 def _cue(c: _Fields) -> StoredCue:
@@ -198,6 +210,15 @@ def _timing(t: _Fields | None) -> Timing | None:
                   if pauses else (),
                   tuple(PaceWindow(w.get("start", float, required=True), w.get("end", float, required=True),
                                    w.get("wpm", float, required=True)) for w in t.tables("windows")))
+
+
+def _estimates(n: _Fields | None) -> tuple[EstimateCheck, ...]:
+    """Attempts stored before estimates were checked have no `numbers`: none."""
+    if n is None:
+        return ()
+    return tuple(EstimateCheck(c.get("kind", str, required=True), c.get("verdict", str, required=True),
+                               c.get("explanation", str, default=""), c.get("sentence", str, default=""),
+                               c.get("start", float)) for c in n.tables("checks"))
 
 
 def _review(r: _Fields | None) -> SelfReview | None:
