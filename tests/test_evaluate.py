@@ -42,9 +42,9 @@ def test_score_counts_errors_both_ways(bank):
 
 @pytest.mark.slow
 def test_make_accuracy_prints_every_split_and_the_held_out_figures_hold(capsys, bank):
-    """docs/cues.md: on the frozen test split (102 answers from sources used nowhere else) the
-    rules and the detector together scored macro-F1 0.737 (rules alone 0.719), with ownership
-    and the story's situation no longer missed in strong stories."""
+    """docs/cues.md: on the frozen test split (102 answers from 48 sources used nowhere else) the
+    rules and the detector together scored macro-F1 0.789 (rules alone 0.729), and ownership and
+    the story's situation are no longer missed in strong stories."""
     from voiceprep.analysis.corpus import load_corpus
     from voiceprep.analysis.evaluate import verdicts_by_mode
     from voiceprep.analysis.semantic import Detector
@@ -54,7 +54,7 @@ def test_make_accuracy_prints_every_split_and_the_held_out_figures_hold(capsys, 
     assert out.count("macro-F1") == 4 and "frozen test split unchanged" in out
     test = [a for a in load_corpus(DATA / "corpus") if a.split == "test"]
     modes = {m: tally(test, v, bank) for m, v in verdicts_by_mode(test, bank, Detector.load()).items()}
-    assert macro_f1(modes["combined"]) >= 0.73 and macro_f1(modes["combined"]) >= macro_f1(modes["rules"])
+    assert macro_f1(modes["combined"]) >= 0.78 and macro_f1(modes["combined"]) >= macro_f1(modes["rules"]) + 0.05
     for cue in ("ownership", "star_situation"):
         assert modes["combined"][cue].recall >= 0.85 > modes["rules"][cue].recall
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voiceprep.analysis.semantic import CueModel, CueScore, Detector, Passage, passages
+from voiceprep.analysis.semantic import CueModel, CueScore, Detector, passages
 from voiceprep.core.errors import ModelError
 from voiceprep.core.transcript import Transcript
 from voiceprep.testing import FakeEncoder, timed_transcript
