@@ -240,3 +240,19 @@ def test_record_into_a_stream_holds_no_audio_in_memory(tmp_path, bank):
     s = make_session(tmp_path, bank, ScriptedRecorder(10))
     rec = s.record(tmp_path / "a.wav", 60, 90, Options(live=False), stream=Sink())
     assert rec.audio is None and sum(fed) == 16000 and rec.seconds == pytest.approx(1.0)
+
+
+def test_a_detector_that_cannot_load_is_told_once_and_the_rules_judge(tmp_path, bank):
+    from voiceprep.core.errors import ModelError
+
+    def missing():
+        raise ModelError("the sentence-embedding model is missing: install it")
+
+    s = make_session(tmp_path, bank, ScriptedRecorder(20))
+    s.load_detector = missing
+    first = s.ask(bank.question("sd-url-shortener"), Options(live=False, speak=False))
+    s.make_recorder = lambda: ScriptedRecorder(20)
+    s.ask(bank.question("sd-url-shortener"), Options(live=False, speak=False))
+    said = s.console.file.getvalue()
+    assert said.count("cue verdicts come from the rules alone") == 1 and first.cues
+    assert all(c.score is None for c in first.cues)

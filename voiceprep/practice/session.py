@@ -25,7 +25,7 @@ from voiceprep.analysis.semantic import Detector
 from voiceprep.audio.capture import Recorder, WavWriter
 from voiceprep.audio.speech import Speaker
 from voiceprep.core.bank import Bank, Question
-from voiceprep.core.errors import DeviceError
+from voiceprep.core.errors import DeviceError, VoicePrepError
 from voiceprep.core.keys import Keys, NoKeys
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.hearing.protocols import Transcriber
@@ -100,7 +100,9 @@ class Session:
     launched_at: float | None = None  # when the command started, to measure time to the question
     load_detector: Callable[[], Detector | None] = lambda: None  # the semantic cue detector, loaded in preload
     detector: Detector | None = None
+    detector_error: str | None = None  # why the detector could not load (shown once)
     _streams: list[Stream] = field(default_factory=list, repr=False)
+    _told_detector_error: bool = field(default=False, repr=False)
 
     def __enter__(self) -> "Session":
         return self
@@ -121,9 +123,12 @@ class Session:
             t0 = self.get_time()
             self.transcriber.load()
             timing["model_load_s"] = round(self.get_time() - t0, 3)
-            if self.detector is None:
+            if self.detector is None and self.detector_error is None:
                 t1 = self.get_time()
-                self.detector = self.load_detector()
+                try:
+                    self.detector = self.load_detector()
+                except VoicePrepError as exc:  # told once in ask(); the rules still judge the answer
+                    self.detector_error = str(exc)
                 timing["detector_load_s"] = round(self.get_time() - t1, 3)
             chunker = self.transcriber.chunker() if incremental else None
             if chunker is not None:
@@ -169,6 +174,9 @@ class Session:
         self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
                                        "overflows": rec.overflows, "ended_by": rec.ended_by})
         loading.join()
+        if self.detector_error and not self._told_detector_error:
+            self.console.print(f"[yellow]{self.detector_error}; cue verdicts come from the rules alone.[/]")
+            self._told_detector_error = True
         transcript = stream.finish()
         report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds, self.detector)
         report.model = self.model_name
