@@ -116,9 +116,8 @@ def test_a_spoken_wrong_estimate_is_flagged_in_the_json_and_at_its_moment_in_the
     arithmetic, and the page shows it on the timeline and in the Estimates list, clickable to its time."""
     from selenium.webdriver.common.by import By
 
-    wav = synth("So, um, I'll assume a hundred million new links a month. "
-                "So that's about four thousand writes a second. "
-                "Each link takes about five hundred bytes, and we cache the hot ones.", "estimate-answer", wpm=150)
+    wav = synth("So, um, I'll assume a hundred million new links a month, which is four thousand links per second. "
+                "Each link takes five hundred bytes, and we cache the hot ones.", "estimate-answer", wpm=150)
     res = subprocess.run([EXE, "practice", "-q", "sd-url-shortener", "--answer-file", str(wav), "--no-speak",
                           "--speed", "4", "--json"], capture_output=True, text=True, timeout=180)
     assert res.returncode == 0, res.stderr

@@ -256,3 +256,24 @@ def test_a_detector_that_cannot_load_is_told_once_and_the_rules_judge(tmp_path, 
     said = s.console.file.getvalue()
     assert said.count("cue verdicts come from the rules alone") == 1 and first.cues
     assert all(c.score is None for c in first.cues)
+
+
+@pytest.mark.parametrize("follow_text, verdict, shown", [
+    ("Five thousand requests per second divided by five hundred per server is ten application servers.", "ok",
+     "the estimate adds up"),
+    ("Five thousand requests per second divided by five hundred per server is a hundred servers.", "off", "still off"),
+    ("We would add servers as needed.", "unclear", "No estimate step could be followed"),
+])
+def test_a_follow_up_on_a_missing_server_count_rechecks_the_new_estimate(tmp_path, bank, follow_text, verdict, shown):
+    s = make_session(tmp_path, bank, ScriptedRecorder(20),
+                     transcript="I assume ten million users and five thousand requests per second. We cache reads.")
+    s.console = Console(file=io.StringIO(), width=120)
+    q = bank.question("sd-url-shortener")
+    report = s.ask(q, Options(live=False, speak=False))
+    s.make_recorder = lambda: ScriptedRecorder(10)
+    s.transcriber = FakeTranscriber(follow_text)
+    answers = iter(["f", "q"])
+    Menu(s, ask=lambda prompt: next(answers), play=lambda path: None).run(q, report, Options(live=False, speak=False))
+    doc = json.loads((tmp_path / "rec" / report.attempt_id / "report.json").read_text())
+    assert doc["follow_ups"][0]["reason"] == "servers" and doc["follow_ups"][0]["estimate"] == verdict
+    assert shown in s.console.file.getvalue()

@@ -146,6 +146,8 @@ class Detector:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of texts, from the cache where they were seen before."""
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), np.float32)
         with self._lock:
             new = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if new:

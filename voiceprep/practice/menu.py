@@ -65,7 +65,7 @@ class Menu:
         entry = {"question": prompt, "reason": chosen.reason, "cue": target.cue.id if target else None,
                  "text": transcript.text,
                  "audio": f"followup-{n}.wav", "hit": False}
-        if chosen.reason == "estimate":
+        if chosen.reason in ("estimate", "servers"):
             self._recheck_estimate(transcript, entry)
         if target is not None and not target.hit:
             [again] = judge(transcript, [target.cue], self.session.detector)
@@ -80,11 +80,11 @@ class Menu:
         self.session.store.write_results(folder, report)
 
     def _recheck_estimate(self, transcript: Transcript, entry: dict) -> None:
-        """The follow-up on a wrong estimate: are the steps now right?"""
+        """The follow-up on a wrong or missing estimate: do the new answer's steps add up?"""
         checks = find_numbers(transcript).checks
         verdict = "off" if any(c.verdict == "off" for c in checks) else "ok" if checks else "unclear"
         entry["estimate"] = verdict
-        message = {"ok": "[green]✔ the estimate now adds up.[/]",
+        message = {"ok": "[green]✔ the estimate adds up:[/] " + "; ".join(c.explanation for c in checks),
                    "off": "[red]✘ still off:[/] " + next((c.explanation for c in checks if c.verdict == "off"), ""),
                    "unclear": "[yellow]No estimate step could be followed in that answer.[/]"}[verdict]
         self.session.console.print(message)

@@ -37,7 +37,10 @@ class Warmer:
                 continue
             seen = len(words)
             sentences = Transcript.from_words(words).sentences()
-            detector.warm(sentences[:-1])  # the last one may still grow
+            try:
+                detector.warm(sentences[:-1])  # the last one may still grow
+            except Exception:  # noqa: BLE001 - warming only saves time; the end embeds what is missing
+                return
             self.passes += 1
 
     def stop(self) -> None:
