@@ -3,10 +3,10 @@
 Each passage of the answer (a sentence; a long unpunctuated one is cut into pieces of about
 25 words) is embedded with all-MiniLM-L6-v2 (analysis.embedding), together with the mean of
 its neighbours. A per-cue logistic regression, trained on the real-answer corpus
-(tests/data/corpus, train split; tools/train_cues.py), gives each passage a probability.
-An answer hits a cue when its best passage reaches the cue's threshold, or when the cue's
-precise rule (analysis.rubric) matched and the best passage reaches a lower one. Both
-thresholds per cue were chosen on the dev split (docs/cues.md has the figures).
+(tests/data/corpus, train and dev splits; tools/train_cues.py), gives each passage a
+probability. An answer hits a cue when its best passage reaches the cue's threshold, or when
+the cue's rule (analysis.rubric) matched and the best passage is not below a low one (0.2 at
+most). Both thresholds per cue come from cross-validation by source (docs/cues.md has the figures).
 
 The weights ship inside the package (voiceprep/data/cue_model.npz); nothing is fetched.
 Embeddings are cached by passage text, so passages embedded while the answer was spoken
