@@ -7,6 +7,7 @@ Recorder, Keys, ...), so a test exercises the same code paths a real run takes.
 from __future__ import annotations
 
 import threading
+import zlib
 import time
 from typing import Callable, Sequence
 
@@ -246,6 +247,6 @@ class FakeEncoder:
         out = np.zeros((len(sentences), self.dim), np.float32)
         for i, s in enumerate(sentences):
             for w in s.lower().split():
-                out[i] += np.random.default_rng(abs(hash(w)) % (2**32)).standard_normal(self.dim).astype(np.float32)
+                out[i] += np.random.default_rng(zlib.crc32(w.encode())).standard_normal(self.dim).astype(np.float32)
             out[i] /= max(float(np.linalg.norm(out[i])), 1e-9)
         return out
