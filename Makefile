@@ -5,13 +5,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# PortAudio for sounddevice, espeak-ng for the interviewer's voice and test audio,
+# PortAudio for sounddevice, espeak-ng for test audio and the interviewer's fallback voice (the neural
+# one, Piper, installs with the Python packages: pyproject.toml),
 # PulseAudio for the virtual microphone and speaker the device tests use, sox for audio checks.
 DEB_PACKAGES := libportaudio2 espeak-ng pulseaudio pulseaudio-utils libasound2-plugins sox tmux chromium chromium-driver
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test deps accuracy train-cues bench bench-history clean
+.PHONY: run test deps accuracy train-cues bench bench-history bench-voice clean
 
 deps:
 	@missing=""; \
@@ -48,10 +49,16 @@ test: deps $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
 # cue precision/recall (own labeled answers; the corpus of real answers: train, dev, test),
-# then spoken quantities and estimate checks on the labeled passages (dev, test)
+# then spoken quantities and estimate checks on the labeled passages (dev, test),
+# then key-point coverage on the labeled answers of tests/data/points (train, dev, test),
+# then technical terms heard on new voices without and with the lexicon (tests/data/terms: dev, test;
+# about 60 min each on 2 cores shared, the audio cached in ~/.cache/voiceprep/terms_audio)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
 	$(BIN)/python -m voiceprep.analysis.numbers.evaluate
+	$(BIN)/python -m voiceprep.analysis.points_evaluate
+	$(BIN)/python tools/terms_eval.py --lexicon off
+	$(BIN)/python tools/terms_eval.py --lexicon on
 
 # retrain the semantic cue detector (train split; thresholds on dev) into voiceprep/data/cue_model.npz
 train-cues: $(STAMP)
@@ -65,6 +72,9 @@ bench: deps $(STAMP)
 # history with 5,000 generated attempts: cold (index built), warm, one new attempt, --question
 bench-history: $(STAMP)
 	$(BIN)/python bench/history.py
+
+bench-voice: $(STAMP)
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -47,3 +47,23 @@ def assert_contract(doc: dict, timed: bool) -> None:
         assert _is(chk["kind"], str) and chk["verdict"] in ("ok", "off", "missing_unit")
         assert _is(chk["stated"], NUM, True) and _is(chk["expected"], NUM, True)
         assert _is(chk["explanation"], str) and _is(chk["sentence"], str) and _is(chk["start"], NUM, True)
+    for p in doc["points"]:
+        assert _is(p["id"], str) and _is(p["text"], str) and _is(p["hit"], bool) and p["source"] in ("question", "story")
+        for e in p["evidence"]:
+            assert _is(e["text"], str) and _is(e["start"], NUM, True) and _is(e["end"], NUM, True)
+
+
+def assert_voice_contract(v: dict | None, audio: bool) -> None:
+    """The `voice` field: null without audio (`check`), else pitch, loudness, stretches, repetition, reliable."""
+    if not audio:
+        assert v is None
+        return
+    assert _is(v["pitch"]["median_hz"], NUM, True) and _is(v["pitch"]["spread_st"], NUM, True)
+    assert _is(v["loudness"]["median_db"], NUM, True)
+    for key in ("monotone", "quiet", "trailing_off"):
+        for s in v[key]:
+            assert _is(s["start"], NUM) and _is(s["end"], NUM)
+    assert all(_is(s["text"], str) for s in v["trailing_off"])
+    for r in v["repetition"]:
+        assert _is(r["phrase"], str) and _is(r["count"], int)
+    assert _is(v["reliable"], bool)

@@ -128,7 +128,7 @@ def test_missing_folder(tmp_path):
 
 @pytest.mark.parametrize("call, message", [
     (lambda b: b.question("nope"), "unknown question id 'nope'"),
-    (lambda b: b.question("url-shortener"), "did you mean sd-url-shortener"),
+    (lambda b: b.question("url-shortener"), "sd-url-shortener?)"),
     (lambda b: b.category("cooking"), "unknown category 'cooking'"),
     (lambda b: b.list_questions("cooking"), "unknown category"),
 ])
@@ -154,3 +154,38 @@ def test_installed_wheel_finds_bundled_prompts(tmp_path):
                           "print(b.bundled_prompts_dir(), len(b.load_bank().questions))", str(site)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0].startswith(str(site)) and int(out[1]) >= 40
+
+
+@pytest.mark.parametrize("category", ["system_design", "behavioral", "deep_dive", "concurrency"])
+def test_every_built_in_question_has_4_to_8_key_points_with_examples(bank, category):
+    for q in bank.list_questions(category):
+        assert 4 <= len(q.points) <= 8, q.id
+        for p in q.points:
+            assert p.text and (p.quantified or len(p.examples) >= 2), (q.id, p.id)
+
+
+@pytest.mark.parametrize("points, message", [
+    ('points = "x"', "question 1 'q1': field 'points': must be an array of tables"),
+    ('points = [{id = "a"}]', "question 1 'q1' point 1 'a': field 'text': missing"),
+    ('points = [{id = "a", text = "t"}, {id = "a", text = "u"}]', "point 2 'a': field 'id': duplicate point id"),
+    ('points = [{id = "a", text = "t", examples = [1]}]', "point 1 'a': field 'examples': must be a list"),
+    ('points = [{id = "a", text = "t", quantified = "yes"}]', "point 1 'a': field 'quantified': must be true or false"),
+    ('points = [{id = "a", text = "t", weight = 2}]', "point 1 'a': field 'weight': unknown field"),
+])
+def test_bad_points_name_the_file_question_point_and_field(points, message):
+    with pytest.raises(BankError) as err:
+        parse_bank(GOOD_Q + points + "\n", "mine.toml")
+    assert str(err.value).startswith("mine.toml: ") and message in str(err.value)
+
+
+def test_points_parse_in_order_with_examples():
+    f = parse_bank(GOOD_Q + 'points = [{id = "cache", text = "a cache", examples = ["redis in front"]},\n'
+                            '  {id = "n", text = "a number", quantified = true}]\n', "mine.toml")
+    [q] = f.questions
+    assert [(p.id, p.examples, p.quantified) for p in q.points] == [("cache", ("redis in front",), False),
+                                                                    ("n", (), True)]
+
+
+def test_a_prompts_folder_of_stories_alone_is_accepted(tmp_path):
+    (tmp_path / "stories").mkdir()
+    assert len(load_bank([tmp_path]).questions) >= 40

@@ -114,3 +114,26 @@ def test_practice_focus_weakest_asks_about_the_missed_cue(add_attempt, tmp_path)
     assert code == 0 and "reflection" in load_bank().question(json.loads(out)["question"]["id"]).focus
     code, _, err = run("practice", "--focus", "charisma", "--answer-file", str(wav), "--json")
     assert code == 2 and "--focus takes 'weakest' or a cue id" in err
+
+
+@pytest.mark.parametrize("lively, rounds", [(False, 3), (True, 1)])
+def test_practice_focus_on_a_voice_measure_keeps_going_until_it_is_gone(tmp_path, lively, rounds):
+    """--focus monotone --rounds 3: a flat voice is asked all three rounds; a lively one stops after one."""
+    t = np.arange(16000 * 20) / 16000
+    f0 = 140 * 2 ** ((4 / 12) * np.sin(2 * np.pi * 0.4 * t)) if lively else np.full(len(t), 140.0)
+    phase = 2 * np.pi * np.cumsum(f0) / 16000
+    voice = sum(np.sin(k * phase) / k for k in range(1, 8)) * (t % 3 < 2.5)
+    wav = tmp_path / "a.wav"
+    write_wav(wav, (0.2 * voice / np.max(np.abs(voice))).astype(np.float32))
+    code, out, err = run("practice", "--focus", "monotone", "--rounds", "3", "--no-speak", "--answer-file",
+                         str(wav), "--speed", "100", "--json", "-c", "system_design",
+                         transcript=" ".join(["we shard by user and cache the reads."] * 6))
+    assert code == 0, err
+    doc = json.loads(out)
+    attempts = doc["attempts"] if "attempts" in doc else [doc]
+    assert len(attempts) == rounds
+    assert "Focus: monotone (no recorded answers judged yet)" in err
+    assert all(bool(a["voice"]["monotone"]) is not lively for a in attempts)
+    code, out, _ = run("history", "--json")
+    trend = next(v for v in json.loads(out)["voice"] if v["measure"] == "monotone_s")
+    assert trend["attempts"] == rounds and trend["present_in"] == (0 if lively else 3)

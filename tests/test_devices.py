@@ -87,6 +87,8 @@ def test_question_is_spoken_and_the_microphone_answer_is_recorded(pulse, synth, 
     said = {"clarify_requirements", "numbers", "scalability", "tradeoffs", "consistency"}
     assert len(said & hits) >= 4, (sorted(said - hits), text)
     assert doc["fillers"]["count"] >= 2
+    # one voice measure end to end, through the microphone: espeak-ng's default voice is near 100 Hz
+    assert doc["voice"]["reliable"] and 90 <= doc["voice"]["pitch"]["median_hz"] <= 115, doc["voice"]["pitch"]
     assert json.loads((folder / "report.json").read_text()) == doc
 
 
@@ -149,15 +151,21 @@ def test_demo_runs_the_whole_loop_without_a_microphone(pulse, tmp_path):
     assert doc["latency"]["feedback_s"] is not None
 
 
-def test_loop_runs_rounds_and_scores(pulse, synth, tmp_path):
+def test_loop_runs_rounds_with_a_follow_up_each_and_scores(pulse, synth, tmp_path):
     answer = synth(ANSWER, "loop-answer", wpm=170)
+    follow_up = synth("We have about ten thousand requests a second at peak, and one server handles two thousand, "
+                      "so we need five servers.", "loop-follow-up", wpm=150)
     out = subprocess.run([EXE, "loop", "--rounds", "system_design,behavioral", "--no-speak", "--answer-file",
-                          str(answer), "--speed", "8", "--json", "--recordings", str(tmp_path)], env=pulse,
-                         capture_output=True, text=True, timeout=180)
+                          str(answer), "--follow-up-file", str(follow_up), "--speed", "8", "--json",
+                          "--recordings", str(tmp_path)], env=pulse, capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert [r["question"]["category"] for r in doc["rounds"]] == ["system_design", "behavioral"]
     assert doc["scorecard"]["cues_total"] == sum(len(r["cues"]) for r in doc["rounds"])
+    for r in doc["rounds"]:  # one follow-up per round, its answer heard from its own recording and kept
+        [entry] = r["follow_ups"]
+        assert entry["question"] and "server" in entry["text"].lower(), entry
+        assert (tmp_path / r["attempt"] / entry["audio"]).stat().st_size > 10_000
 
 
 def tmux(*args, env):

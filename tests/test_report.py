@@ -74,3 +74,106 @@ def test_estimates_are_checked_in_the_json_and_markdown(bank, text, verdicts):
         assert "not 4,000" in doc["numbers"]["checks"][0]["explanation"] and "## Estimates" in report.to_markdown()
     if verdicts:
         assert doc["numbers"]["quantities"][0]["per"] == "month"
+
+
+@pytest.mark.parametrize("category, text, quantified, quote", [
+    ("behavioral", "I rewrote the pipeline. Deploy time went from forty minutes to eight minutes.", True,
+     "Deploy time went from forty minutes to eight minutes."),
+    ("deep_dive", "We moved to a queue and it saved us $15,000 a month.", True, "it saved us $15,000 a month."),
+    ("behavioral", "I rewrote the pipeline. After that it got a lot quicker.", False, None),
+    ("system_design", "We cut p99 by 40 percent with a cache.", None, None),   # not a story: no result line
+])
+def test_a_story_s_result_is_quoted_when_quantified(bank, category, text, quantified, quote):
+    report = analyse_answer(Transcript(text=text), bank, category)
+    impact = report.to_json()["impact"]
+    if quantified is None:
+        assert impact is None and "## Result" not in report.to_markdown()
+        return
+    assert impact["quantified"] is quantified
+    markdown = report.to_markdown()
+    if quantified:
+        line = next(ln for ln in markdown.splitlines() if ln.startswith("Result quantified: “"))
+        assert quote in impact["outcomes"][0]["sentence"] and quote in line
+        cue = next(c for c in report.cues if c.cue.id == "impact")
+        if cue.hit:  # the quantified sentence is the impact cue's first evidence
+            assert quote in cue.evidence[0].text
+    else:
+        assert impact["outcomes"] == [] and "Result not quantified" in markdown
+
+
+def test_an_estimation_question_says_how_close_the_figure_came(bank):
+    q = bank.question("est-url-shortener-rates")
+    text = "A hundred million links a month is about four thousand writes a second, so 400,000 reads a second."
+    report = analyse_answer(Transcript(text=text), bank, q.category, q)
+    doc = report.to_json()
+    assert doc["estimate"]["verdict"] == "off" and doc["estimate"]["wrong_step"] == "writes per second"
+    assert "## Your estimate" in report.to_markdown()
+    out = io.StringIO()
+    Console(file=out, width=120).print(render_report(report))
+    assert "Your estimate: went wrong at writes per second" in out.getvalue()
+    assert "104x too high" in out.getvalue()
+    assert analyse_answer(Transcript(text=text), bank, "system_design").to_json()["estimate"] is None
+
+
+def _voice(reliable: bool = True):
+    from voiceprep.analysis.repetition import Repeat
+    from voiceprep.analysis.voice import Stretch, VoiceMeasures
+
+    if not reliable:
+        return VoiceMeasures(None, None, None, -30.0, 8.0, (), (), (), (), (), (Repeat("so", 4, "opening", 0.5),),
+                             False, ("background noise: speech only 8 dB above it (need 15)",))
+    return VoiceMeasures(120.0, 1.9, -24.0, -70.0, 46.0, (Stretch(42.0, 65.0, 1.1),), (Stretch(80.0, 84.0, -41.0),),
+                         (Stretch(12.5, 13.4, 14.0, "the database."),), (), (Stretch(90.0, 96.0, 210.0, "fast."),),
+                         (Repeat("basically", 5, "word", 2.5),), True)
+
+
+@pytest.mark.parametrize("reliable", [True, False])
+def test_voice_is_in_the_json_markdown_and_delivery_panel(bank, reliable):
+    from contract import assert_voice_contract
+
+    report = analyse_answer(timed_transcript(ANSWER), bank, "system_design")
+    report.voice = _voice(reliable)
+    doc = json.loads(json.dumps(report.to_json()))
+    assert_voice_contract(doc["voice"], audio=True)
+    md = report.to_markdown()
+    out = io.StringIO()
+    Console(file=out, width=140, color_system=None).print(render_report(report))
+    text = out.getvalue()
+    if reliable:
+        assert doc["voice"]["monotone"] == [{"start": 42.0, "end": 65.0, "spread_st": 1.1}]
+        assert doc["voice"]["trailing_off"][0]["text"] == "the database."
+        assert "## Voice" in md and "- **Monotone**: 0:42–1:05 (spread 1.1 st)" in md
+        assert "Monotone      0:42–1:05 (spread 1.1 st)" in text or "0:42–1:05 (spread 1.1 st)" in text
+        assert "Trailing off" in text and "“the database.” (14 dB quieter)" in text
+        assert "“basically” ×5" in text and "Quiet" in text and "1:20–1:24 (-41 dBFS)" in text
+    else:
+        assert doc["voice"]["reliable"] is False and doc["voice"]["pitch"]["median_hz"] is None
+        assert "not judged: background noise" in text and "“so” opens 4 sentences" in md
+
+
+def test_voice_is_null_for_text(bank):
+    from contract import assert_voice_contract
+
+    doc = analyse_answer(Transcript(text=ANSWER), bank, "system_design").to_json()
+    assert_voice_contract(doc["voice"], audio=False)
+    assert "## Voice" not in analyse_answer(Transcript(text=ANSWER), bank, "system_design").to_markdown()
+
+
+def test_terminal_report_shows_points_made_with_quotes_and_times_and_lists_the_missed(bank):
+    from voiceprep.testing import fake_detector
+
+    q = bank.question("sd-long-running-jobs")
+    said = q.points[0].examples[0]
+    report = analyse_answer(timed_transcript(f"Well. {said}. Then lunch.", wpm=150), bank, q.category, q,
+                            detector=fake_detector())
+    out = io.StringIO()
+    Console(file=out, width=200, highlight=False).print(render_report(report))
+    text = out.getvalue()
+    made = sum(p.hit for p in report.points)
+    assert f"Points {made}/{len(q.points)}" in text
+    from voiceprep.core.timefmt import clock
+
+    assert f"[{clock(report.points[0].evidence[0].start)}] “{said}.”" in text  # the quote, at its moment
+    missed = [p for p in report.points if not p.hit]
+    assert missed and "Missed: " + missed[0].point.text in text
+    assert_contract(report.to_json(), timed=True)

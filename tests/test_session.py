@@ -13,7 +13,7 @@ from rich.console import Console
 
 from voiceprep.audio.capture import FileRecorder
 from voiceprep.audio.wav import write_wav
-from voiceprep.practice.menu import Menu, scorecard
+from voiceprep.practice.menu import Menu, ask_follow_up, scorecard
 from voiceprep.practice.recover import recover
 from voiceprep.practice.session import Options, Session
 from voiceprep.storage.store import Store
@@ -169,6 +169,21 @@ def test_scorecard_totals(tmp_path, bank):
     assert f"{total[0]}/{total[1]}" in out.getvalue()
 
 
+def test_loop_s_follow_up_is_asked_stored_and_scored(tmp_path, bank):
+    """`loop` asks one follow-up per round through the same function as the menu's [f]."""
+    s = make_session(tmp_path, bank, ScriptedRecorder(3))
+    q = bank.question("sd-url-shortener")
+    report = s.ask(q, Options(live=False, speak=False))
+    missed = next(c for c in report.cues if not c.hit)
+    s.make_recorder = lambda: ScriptedRecorder(3)
+    s.transcriber = FakeTranscriber(FOLLOW)
+    entry = ask_follow_up(s, q, report, Options(live=False, speak=False), s.store.root / report.attempt_id)
+    assert entry is not None and entry["cue"] == missed.cue.id and entry["audio"] == "followup-1.wav"
+    out = io.StringIO()
+    Console(file=out, width=140).print(scorecard([report]))
+    assert f"{missed.cue.id} {'✔' if entry['hit'] else '✘'}" in out.getvalue()
+
+
 def test_file_recorder_session_end_to_end(tmp_path, bank):
     path = tmp_path / "answer.wav"
     write_wav(path, np.zeros(16000 * 2, np.float32))
@@ -277,3 +292,52 @@ def test_a_follow_up_on_a_missing_server_count_rechecks_the_new_estimate(tmp_pat
     doc = json.loads((tmp_path / "rec" / report.attempt_id / "report.json").read_text())
     assert doc["follow_ups"][0]["reason"] == "servers" and doc["follow_ups"][0]["estimate"] == verdict
     assert shown in s.console.file.getvalue()
+
+
+def test_the_voice_is_measured_from_the_recorded_blocks(tmp_path, bank):
+    """A 20 s flat 140 Hz voice with pauses, fed block by block while recording: monotone, at its pitch."""
+    t = np.arange(16000 * 20) / 16000
+    phase = 2 * np.pi * 140 * t
+    tone = sum(np.sin(k * phase) / k for k in range(1, 8)) * (t % 3 < 2.5)  # a pause every 3 s
+    path = tmp_path / "answer.wav"
+    write_wav(path, (0.2 * tone / np.max(np.abs(tone))).astype(np.float32))
+    s = make_session(tmp_path, bank, None, transcript=" ".join(["we shard by user and cache reads."] * 7))
+    s.make_recorder = lambda: FileRecorder(path, speed=100)
+    report = s.ask(bank.question("sd-url-shortener"), Options(live=False, speak=False))
+    voice = report.to_json()["voice"]
+    assert voice["reliable"] and voice["pitch"]["median_hz"] == pytest.approx(140, rel=0.01)
+    assert voice["monotone"] and voice["monotone"][0]["end"] - voice["monotone"][0]["start"] >= 15
+    assert report.extra["voice_timing"]["after_answer_s"] >= 0
+    stored = json.loads((tmp_path / "rec" / report.attempt_id / "report.json").read_text())
+    assert stored["voice"]["pitch"] == voice["pitch"]
+
+
+def test_a_story_told_with_other_numbers_than_last_time_is_quoted_both_ways(tmp_path, bank):
+    from voiceprep.core.stories import parse_story
+    from voiceprep.testing import fake_detector
+
+    story = parse_story("# Bus\n- R: we reached 10,000 sign-ups a day\n", "bus.md", "bus")
+    q = bank.question("bh-most-challenging-project")
+    s = make_session(tmp_path, bank, ScriptedRecorder(10), transcript="we reached 10,000 sign-ups a day")
+    s.load_detector = fake_detector
+    first = s.ask(q, Options(live=False, speak=False, story=story))
+    assert [(p.point.id, p.hit) for p in first.points if p.source == "story"] == [("r", True)] and not first.mismatches
+    s.make_recorder, s.transcriber = (lambda: ScriptedRecorder(10)), FakeTranscriber("we reached 12,000 sign-ups a day")
+    second = s.ask(q, Options(live=False, speak=False, story=story))
+    assert [(m.kind, m.against) for m in second.mismatches] == [("number", "notes"), ("number", "last attempt")]
+    assert second.mismatches[1].noted == "we reached 10,000 sign-ups a day"
+
+
+def test_a_follow_up_on_a_missed_point_rechecks_that_point(tmp_path, bank):
+    from voiceprep.testing import fake_detector
+
+    q = bank.question("sd-news-feed")
+    s = make_session(tmp_path, bank, ScriptedRecorder(10), transcript=q.points[0].examples[0])
+    s.load_detector = fake_detector
+    report = s.ask(q, Options(live=False, speak=False))
+    missed = next(p for p in report.points if not p.hit)
+    s.make_recorder = lambda: ScriptedRecorder(10)
+    s.transcriber = FakeTranscriber(missed.point.examples[0])
+    entry = ask_follow_up(s, q, report, Options(live=False, speak=False), s.store.root / report.attempt_id)
+    assert entry is not None and entry["reason"] == "point" and entry["point"] == missed.point.id
+    assert entry["hit"] is True

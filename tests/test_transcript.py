@@ -30,6 +30,7 @@ def test_time_at_maps_character_offsets_to_word_starts():
     ("no final stop", ["no final stop"]),
     ("Line one\nLine two.", ["Line one", "Line two."]),
     ("Wait... what?", ["Wait...", "what?"]),
+    ("That is 1.8 MB a second. Then 3. Done", ["That is 1.8 MB a second.", "Then 3.", "Done"]),  # decimals
 ])
 def test_text_sentences(text, expected):
     sentences = Transcript(text=text).sentences()

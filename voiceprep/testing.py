@@ -13,6 +13,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from voiceprep.analysis.embedding import EMBEDDING_DIM
+from voiceprep.analysis.semantic import CueModel, Detector
 from voiceprep.audio.capture import Block
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
@@ -64,6 +66,51 @@ class FakeSpeaker:
 
     def say(self, text: str) -> None:
         self.said.append(text)
+
+
+class FakeVoice:
+    """A Voice (audio.piper_speaker) without a model: each piece of text becomes 100 samples per word, all
+    of value 0.01, 0.02, 0.03, ... in the order made, so a test can tell pieces apart in what was played.
+
+    `gates`: piece text -> an Event its synthesis waits for (to see what plays meanwhile);
+    `fail_on`: a piece whose synthesis raises, as a broken engine would."""
+
+    def __init__(self, sample_rate: int = 22050, gates: dict[str, threading.Event] | None = None,
+                 fail_on: str | None = None) -> None:
+        self.sample_rate = sample_rate
+        self.gates, self.fail_on = gates or {}, fail_on
+        self.spoken: list[str] = []
+
+    def speak(self, text: str) -> np.ndarray:
+        if text in self.gates:
+            self.gates[text].wait(timeout=10)
+        if text == self.fail_on:
+            raise RuntimeError("ONNX Runtime failed")
+        self.spoken.append(text)
+        return np.full(100 * len(text.split()), len(self.spoken) / 100, np.float32)
+
+
+class FakeAudioOut:
+    """An AudioOut (audio.piper_speaker) that keeps what was written and when (`get_time`); `on_write`
+    is called after each write (tests open a FakeVoice gate there)."""
+
+    def __init__(self, rate: int, get_time: Callable[[], float] = lambda: 0.0,
+                 on_write: Callable[[np.ndarray], None] = lambda samples: None) -> None:
+        self.rate, self.get_time, self.on_write = rate, get_time, on_write
+        self.written: list[np.ndarray] = []
+        self.written_at: list[float] = []
+        self.closed = self.aborted = False
+
+    def write(self, samples: np.ndarray) -> None:
+        self.written.append(samples)
+        self.written_at.append(self.get_time())
+        self.on_write(samples)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
 
 
 def _samples(seconds: float) -> int:
@@ -250,3 +297,10 @@ class FakeEncoder:
                 out[i] += np.random.default_rng(zlib.crc32(w.encode())).standard_normal(self.dim).astype(np.float32)
             out[i] /= max(float(np.linalg.norm(out[i])), 1e-9)
         return out
+
+
+def fake_detector() -> Detector:
+    """A Detector on the FakeEncoder with no cue model (no cue of its own): what the key-point
+    matcher reads answers with in tests, with the same embedding cache as the real one."""
+    empty = np.zeros(0, np.float32)
+    return Detector(FakeEncoder(), CueModel((), np.zeros((0, 2 * EMBEDDING_DIM), np.float32), empty, empty, empty))

@@ -10,16 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voiceprep.analysis.metrics import Metrics, Thresholds, analyse
-from voiceprep.analysis.numbers import NumbersFound, find_numbers
-from voiceprep.analysis.rubric import CueResult
+from voiceprep.analysis.numbers import NumbersFound, Outcome, find_numbers, quantified_outcomes
+from voiceprep.analysis.numbers.target import EstimateGrade, grade_estimate
+from voiceprep.analysis.points import Mismatch, PointResult, answer_points, markdown_lines
+from voiceprep.analysis.rubric import CueResult, Evidence
 from voiceprep.analysis.semantic import Detector
 from voiceprep.analysis.verdicts import judge
+from voiceprep.analysis.voice import VoiceMeasures, voice_lines
 from voiceprep.core.bank import Bank, Question
+from voiceprep.core.stories import Story
 from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import Transcript
 
 SCHEMA = 1
-ESTIMATE_MARK = {"ok": "✔", "off": "✘", "missing_unit": "?"}
+STORY_CATEGORIES = ("behavioral", "deep_dive")  # answers whose result should be a number
+ESTIMATE_MARK = {"ok": "✔", "off": "✘", "missing_unit": "?", "missing": "?"}
 
 
 def _r(x: float | None, digits: int = 2) -> float | None:
@@ -34,10 +39,16 @@ class Report:
     metrics: Metrics
     cues: list[CueResult]
     numbers: NumbersFound = field(default_factory=NumbersFound)
+    outcomes: tuple[Outcome, ...] | None = None  # quantified results of a story; None: not a story category
+    estimate: EstimateGrade | None = None        # estimation questions: the spoken figure against the expected
+    voice: VoiceMeasures | None = None           # from the recording; None for `check` (set by practice and review)
     feedback_s: float | None = None
     attempt_id: str | None = None
     model: str | None = None
     extra: dict = field(default_factory=dict)
+    points: list[PointResult] = field(default_factory=list)  # the question's key points, the story's bullets
+    mismatches: list[Mismatch] = field(default_factory=list)  # the story told otherwise than its notes
+    story: Story | None = None
 
     @property
     def hits(self) -> int:
@@ -77,7 +88,15 @@ class Report:
             "word_count": m.word_count,
             "cues": [c.to_dict() for c in self.cues],
             "numbers": self.numbers.to_dict(),
-            "summary": {"cues_hit": self.hits, "cues_total": len(self.cues)},
+            "impact": None if self.outcomes is None else {
+                "quantified": bool(self.outcomes), "outcomes": [o.to_dict() for o in self.outcomes]},
+            "estimate": self.estimate.to_dict() if self.estimate else None,
+            "voice": self.voice.to_dict() if self.voice else None,
+            "points": [p.to_dict() for p in self.points],
+            "story": {"id": self.story.id, "title": self.story.title} if self.story else None,
+            "point_mismatches": [m.to_dict() for m in self.mismatches],
+            "summary": {"cues_hit": self.hits, "cues_total": len(self.cues),
+                        "points_hit": sum(p.hit for p in self.points), "points_total": len(self.points)},
             "latency": {"feedback_s": _r(self.feedback_s, 3)},
             "attempt": self.attempt_id,
             "model": self.model,
@@ -109,19 +128,60 @@ class Report:
                 lines.append(f"  - “{e.text}”{at}")
             if not c.hit:
                 lines.append(f"  - Tip: {c.cue.tip}")
+        if self.estimate is not None:
+            lines += ["", "## Your estimate", "", self.estimate.summary()]
+            lines += [f"- {ESTIMATE_MARK.get(s.verdict, '?')} {s.describe()}" for s in self.estimate.steps]
+        if self.outcomes is not None:
+            lines += ["", "## Result", "", outcome_line(self.outcomes)]
         if self.numbers.checks:
             lines += ["", "## Estimates", ""]
             for c in self.numbers.checks:
                 at = f" [{clock(c.start)}]" if c.start is not None else ""
                 lines.append(f"- {ESTIMATE_MARK[c.verdict]} {c.explanation}{at}")
+        if self.voice is not None:
+            lines += ["", "## Voice", ""] + [f"- **{name}**: {text}" for name, text, _ in voice_lines(self.voice)]
+        lines += markdown_lines(self.points, self.mismatches)
         lines += ["", "## Transcript", "", self.transcript.text, ""]
         return "\n".join(lines)
 
 
 
 def analyse_answer(transcript: Transcript, bank: Bank, category: str, question: Question | None = None,
-                   thresholds: Thresholds | None = None, detector: Detector | None = None) -> Report:
+                   thresholds: Thresholds | None = None, detector: Detector | None = None,
+                   story: Story | None = None) -> Report:
     """Metrics and cue verdicts for one answer (rules, and the semantic detector when given)."""
     metrics = analyse(transcript, question.target_s if question else None, thresholds)
     cues = judge(transcript, bank.cues_for(category, question), detector)
-    return Report(category, question, transcript, metrics, cues, find_numbers(transcript))
+    numbers = find_numbers(transcript)
+    outcomes = None
+    if category in STORY_CATEGORIES:
+        outcomes = tuple(quantified_outcomes(transcript.sentences()))
+        _quote_outcomes(cues, outcomes)
+    estimate = grade_estimate(question.estimate, numbers.quantities) if question and question.estimate else None
+    report = Report(category, question, transcript, metrics, cues, numbers, outcomes, estimate, story=story)
+    if detector is not None:  # points are judged by meaning only: no detector, no verdicts
+        report.points, report.mismatches = answer_points(transcript.sentences(), question, story, detector.embed)
+    return report
+
+
+def outcome_line(outcomes: tuple[Outcome, ...]) -> str:
+    """Whether a story's result was quantified, quoting the first figure ("it got quicker" is no number)."""
+    if not outcomes:
+        return "Result not quantified: say by how much (time or money saved, percent, users, incidents)."
+    first = outcomes[0]
+    at = f" [{clock(first.start)}]" if first.start is not None else ""
+    others = len({o.sentence for o in outcomes}) - 1
+    more = f" (+{others} more)" if others else ""
+    return f"Result quantified: “{first.sentence.strip()}”{at}{more}"
+
+
+def _quote_outcomes(cues: list[CueResult], outcomes: tuple[Outcome, ...]) -> None:
+    """A hit `impact` cue quotes the quantified result first: it is the evidence that matters most."""
+    impact = next((c for c in cues if c.cue.id == "impact" and c.hit), None)
+    if impact is None or not outcomes:
+        return
+    quoted = {e.text.strip() for e in impact.evidence}
+    first = outcomes[0]
+    if first.sentence.strip() not in quoted:
+        impact.evidence.insert(0, Evidence(first.sentence, first.start, first.end, first.quantity.text,
+                                           first.quantity.start))

@@ -1,8 +1,14 @@
-"""The interviewer's voice: the `Speaker` protocol, pyttsx3 behind it, and a fake.
+"""The interviewer's voice: the `Speaker` protocol, the neural voice and pyttsx3 behind it.
 
-pyttsx3 synthesizes the question to a WAV (its espeak driver would otherwise shell out to
-`aplay` on the default device); sounddevice then plays it on the chosen output device, so
-`--output-device` works and playback can be waited on or stopped.
+`PiperSpeaker` (the default, `--voice neural`; audio/piper_speaker.py) speaks with Piper: the voice
+loads in the background from launch, and the question is synthesized and played sentence by
+sentence, so the first sentence is heard while the next is still being made. When Piper or its
+voice is missing, `choose_voice` picks the system voice and says why in one line.
+
+`Pyttsx3Speaker` (`--voice system`, and the fallback) synthesizes the question to a WAV with
+pyttsx3 (its espeak driver would otherwise shell out to `aplay` on the default device);
+sounddevice then plays it on the chosen output device, so `--output-device` works and playback
+can be waited on or stopped.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ import tempfile
 import threading
 import time
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
 
+from voiceprep.audio.piper import voice_missing
+from voiceprep.audio.piper_speaker import OUTPUT_LATENCY_S, PiperSpeaker
 from voiceprep.core.errors import DeviceError
 
 
@@ -89,7 +98,7 @@ class Pyttsx3Speaker:
             raise DeviceError(f"no output device{'' if self.device is None else f' {self.device!r}'} found "
                               "(see `voiceprep devices`)") from None
         try:
-            sd.play(samples, rate, device=self.device)
+            sd.play(samples, rate, device=self.device, latency=OUTPUT_LATENCY_S)  # see piper_speaker
             self.started_at = self.get_time()
             sd.wait()
         except (sd.PortAudioError, ValueError) as exc:
@@ -103,3 +112,50 @@ class SilentSpeaker:
 
     def say(self, text: str) -> None:
         return None
+
+
+VOICES = ("neural", "system")
+
+
+@dataclass(frozen=True)
+class VoiceChoice:
+    """Which voice speaks, and (when the neural voice was asked for but cannot) one line why."""
+
+    voice: str  # one of VOICES
+    why: str | None = None
+
+
+def choose_voice(requested: str, missing: Callable[[], str | None] | None = None) -> VoiceChoice:
+    """`--voice neural` (the default): Piper when it and its voice are installed, else the system
+    voice with the reason; `--voice system`: pyttsx3 and espeak-ng. `missing`: why the neural
+    voice cannot be used, or None (default: piper.voice_missing)."""
+    if requested not in VOICES:
+        raise ValueError(f"unknown voice {requested!r} (one of {', '.join(VOICES)})")
+    if requested == "system":
+        return VoiceChoice("system")
+    why = (missing or voice_missing)()
+    if why:
+        return VoiceChoice("system", f"Speaking with the system voice (espeak-ng): {why}.")
+    return VoiceChoice("neural")
+
+
+@dataclass(frozen=True)
+class SpeakerRequest:
+    """What a command asks of its speaker factory: the output device, the voice, the text it will
+    say first (the first question: the neural voice makes its opening ahead), and where to tell a
+    one-line notice (a neural voice that fails to load)."""
+
+    device: int | str | None
+    voice: str = "neural"
+    opening: str | None = None
+    notice: Callable[[str], None] = lambda line: None
+
+
+def open_speaker(request: SpeakerRequest) -> Speaker:
+    """The real speaker for a request. The neural voice starts loading now, in the background,
+    and makes the opening of `request.opening`, so the question is heard soon after launch."""
+    if request.voice == "neural":
+        speaker = PiperSpeaker(request.device, fallback=Pyttsx3Speaker(request.device), notice=request.notice)
+        speaker.preload(request.opening)
+        return speaker
+    return Pyttsx3Speaker(request.device)

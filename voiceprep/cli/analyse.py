@@ -10,20 +10,23 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from voiceprep.analysis.points import telling_mismatches
 from voiceprep.analysis.report import analyse_answer
-from voiceprep.cli.common import Env, bank, check_model, emit, store, target, thresholds
+from voiceprep.cli.common import Env, bank, check_model, emit, stories, store, story_target, thresholds
 from voiceprep.core.errors import TranscriptError
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript
+from voiceprep.storage.tellings import last_telling
+from voiceprep.hearing.lexicon import correct_terms
 from voiceprep.hearing.whisper import DEFAULT_MODEL
 
 
 def cmd_check(args: argparse.Namespace, env: Env) -> int:
     b = bank(args, env)
-    category, question = target(args, b)
+    category, question, story = story_target(args, env, b)
     limits = thresholds(args)
     text = read_text(args.file, env)
-    report = analyse_answer(Transcript(text=text), b, category, question, limits, env.make_detector())
+    report = analyse_answer(Transcript(text=text), b, category, question, limits, env.make_detector(), story)
     emit(report, args, env)
     return 0
 
@@ -53,7 +56,7 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     from voiceprep.audio.wav import check_length, clipped_fraction, decode  # PyAV: only audio commands pay for it
 
     b = bank(args, env)
-    category, question = target(args, b)
+    category, question, story = story_target(args, env, b)
     limits = thresholds(args)
     attempts = None if args.no_store else store(args, env)
     check_model(args)
@@ -65,13 +68,19 @@ def cmd_review(args: argparse.Namespace, env: Env) -> int:
     quiet = args.json or not env.stderr.isatty()
     with err.status("Transcribing…", spinner="dots") if not quiet else nullcontext():
         transcript = transcriber.transcribe(audio, b.vocabulary_for(category, question))
-    report = analyse_answer(transcript, b, category, question, limits, env.make_detector())
+    transcript = correct_terms(transcript, b.lexicon, b.vocabulary_for(category, question))
+    report = analyse_answer(transcript, b, category, question, limits, env.make_detector(), story)
     report.model = args.model or DEFAULT_MODEL
     clipped = clipped_fraction(audio)
     report.extra["audio"] = {"seconds": round(len(audio) / SAMPLE_RATE, 2), "clipped_fraction": round(clipped, 5)}
+    from voiceprep.analysis.voice import analyse_audio  # Praat (parselmouth) loads on its first use
+
+    report.voice = analyse_audio(audio, transcript, clipped)
     if clipped > 0.001 and not args.json:
         err.print(f"warning: {clipped:.1%} of the audio is clipped (input too loud); transcription may suffer",
                   markup=False)
+    if attempts is not None and story is not None:  # the story told otherwise than last time: both quotes
+        report.mismatches += telling_mismatches(report.points, last_telling(attempts.root, story.id))
     if attempts is not None:
         attempts.save(report, audio, source=str(Path(args.audio).resolve()))
     emit(report, args, env)
@@ -85,7 +94,8 @@ def cmd_questions(args: argparse.Namespace, env: Env) -> int:
         env.stdout.write(json.dumps([
             {"id": q.id, "category": q.category, "text": q.text, "target_s": q.target_s, "prep_s": q.prep_s,
              "cues": [c.id for c in b.cues_for(q.category, q)], "follow_ups": list(q.follow_ups),
-             "vocabulary": b.vocabulary_for(q.category, q)} for q in qs], ensure_ascii=False) + "\n")
+             "vocabulary": b.vocabulary_for(q.category, q),
+             "points": [{"id": p.id, "text": p.text} for p in q.points]} for q in qs], ensure_ascii=False) + "\n")
         return 0
     t = Table(title=f"{len(qs)} questions", show_lines=False)
     t.add_column("id", style="cyan", no_wrap=True)
@@ -98,4 +108,27 @@ def cmd_questions(args: argparse.Namespace, env: Env) -> int:
     return 0
 
 
-COMMANDS = {"check": cmd_check, "review": cmd_review, "questions": cmd_questions}
+def cmd_stories(args: argparse.Namespace, env: Env) -> int:
+    """The user's stories: id, title, themes and how many bullets each has."""
+    found = list(stories(args, env).values())
+    if args.json:
+        env.stdout.write(json.dumps([
+            {"id": s.id, "title": s.title, "themes": list(s.themes), "bullets": len(s.points), "file": s.source,
+             "points": [{"id": p.id, "label": p.label or None, "text": p.text} for p in s.points]} for s in found],
+            ensure_ascii=False) + "\n")
+        return 0
+    console = Console(file=env.stdout, highlight=False)
+    if not found:
+        console.print("No stories yet: write Markdown notes in a stories/ folder of a --prompts folder "
+                      "(README, \"Your stories\").", markup=False)
+        return 0
+    t = Table(title=f"{len(found)} stories", show_lines=False)
+    for col in ("id", "title", "themes", "bullets"):
+        t.add_column(col, style="cyan" if col == "id" else None, no_wrap=col == "id")
+    for s in found:
+        t.add_row(s.id, s.title, ", ".join(s.themes), str(len(s.points)))
+    console.print(t)
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "review": cmd_review, "questions": cmd_questions, "stories": cmd_stories}

@@ -23,6 +23,7 @@ from voiceprep.analysis.report import Report
 from voiceprep.analysis.semantic import Detector
 from voiceprep.core.bank import Bank, Question, load_bank
 from voiceprep.core.errors import QuestionNotFound, UsageError
+from voiceprep.core.stories import Story, find_story, load_stories
 from voiceprep.hearing.protocols import Transcriber
 from voiceprep.hearing.whisper import WhisperTranscriber, resolve_model
 from voiceprep.review.render import render_report
@@ -56,6 +57,7 @@ class Env:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     environ: dict = field(default_factory=lambda: dict(os.environ))
     make_transcriber: Callable[[str | None], Transcriber] = lambda model: WhisperTranscriber(model)
+    # audio.speech.SpeakerRequest (device, voice, opening, notice) -> Speaker
     make_speaker: Callable[[Any], Any] = field(default_factory=lambda: _device_factory("real_speaker"))
     make_recorder: Callable[[Any], Any] = field(default_factory=lambda: _device_factory("real_recorder"))
     check_input: Callable[[Any], None] = field(default_factory=lambda: _device_factory("check_input_device"))
@@ -72,6 +74,27 @@ def load_detector() -> Detector:
     from voiceprep.analysis.semantic import Detector
 
     return Detector.load()
+
+
+def prompt_folders(args: argparse.Namespace, env: Env) -> list[str]:
+    """$VOICEPREP_PROMPTS folders, then --prompts folders, in order."""
+    return [d for d in env.environ.get(ENV_PROMPTS, "").split(":") if d] + list(getattr(args, "prompts", []))
+
+
+def stories(args: argparse.Namespace, env: Env) -> dict[str, Story]:
+    """The user's stories: stories/*.md of the prompts folders."""
+    return load_stories(prompt_folders(args, env))
+
+
+def story_target(args: argparse.Namespace, env: Env, bank: Bank) -> tuple[str, Question | None, Story | None]:
+    """--question / --category / --story: a story alone answers the question its themes name,
+    else it is a behavioral answer."""
+    story = find_story(stories(args, env), args.story) if getattr(args, "story", None) else None
+    if story is not None and not args.question and not args.category:
+        linked = next((t for t in story.themes if t in bank.questions), None)
+        return (bank.question(linked).category, bank.question(linked), story) if linked else ("behavioral", None, story)
+    category, question = target(args, bank)
+    return category, question, story
 
 
 def bank(args: argparse.Namespace, env: Env) -> Bank:

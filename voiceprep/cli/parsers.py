@@ -15,7 +15,7 @@ from voiceprep.hearing.whisper import DEFAULT_MODEL
 
 # command module -> the commands it holds
 GROUPS: dict[str, tuple[str, ...]] = {
-    "analyse": ("check", "review", "questions"),
+    "analyse": ("check", "review", "questions", "stories"),
     "practice": ("practice", "demo", "recover", "devices", "loop", "doctor"),
     "review": ("report", "replay", "history", "export"),
 }
@@ -72,10 +72,14 @@ def add_analyse_parsers(sub, common: argparse.ArgumentParser, limits: argparse.A
     q.add_argument("--category", "-c", help="only this category")
     q.add_argument("--json", action="store_true", help="print the questions as JSON")
 
+    st = sub.add_parser("stories", parents=[common], help="list your stories (stories/*.md of the prompts folders)")
+    st.add_argument("--json", action="store_true", help="print the stories as JSON")
+
 
 def _question_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--question", "-q", metavar="ID", help="the question answered (sets the category)")
     p.add_argument("--category", "-c", metavar="C", help="system_design, behavioral, deep_dive, concurrency, ...")
+    p.add_argument("--story", metavar="ID", help="check the answer against your story's bullets (see `voiceprep stories`)")
 
 
 def add_practice_parsers(sub, common, thresholds) -> None:
@@ -89,15 +93,21 @@ def add_practice_parsers(sub, common, thresholds) -> None:
     listen.add_argument("--whole-file", action="store_true",
                         help="transcribe after the answer ends instead of while it is spoken")
     listen.add_argument("--captions", action="store_true", help="show the words heard so far while recording")
+    voice = Parser(add_help=False)
+    voice.add_argument("--voice", choices=("neural", "system"), default="neural",
+                       help="the interviewer's voice: neural (Piper, the default when installed) or system (espeak-ng)")
 
-    p = sub.add_parser("practice", parents=[common, thresholds, devices, store, listen],
+    p = sub.add_parser("practice", parents=[common, thresholds, devices, store, listen, voice],
                        help="the live loop: speak a question, record, transcribe, report")
     p.add_argument("--question", "-q", action="append", metavar="ID", help="ask this question (repeatable)")
     p.add_argument("--category", "-c", metavar="C", help="pick from this category")
     p.add_argument("--rounds", type=int, default=1, metavar="N", help="questions in a row (default 1)")
     p.add_argument("--seed", type=int, help="seed for the random choice of questions")
-    p.add_argument("--focus", metavar="weakest|CUE",
-                   help="pick questions that exercise the cues you miss most (weakest) or one cue")
+    p.add_argument("--story", metavar="ID", help="tell this story of yours; the answer is checked against its bullets")
+    p.add_argument("--focus", metavar="weakest|CUE|VOICE|points",
+                   help="pick questions that exercise the cues you miss most (weakest) or one cue; the questions "
+                        "or story whose key points you miss most (points); or work on "
+                        "a voice measure (monotone, quiet, trailing_off, pace, repetition) until it is gone")
     p.add_argument("--no-speak", action="store_true", help="show the question without speaking it")
     p.add_argument("--prep", action="store_true", help="count down the question's preparation time first")
     p.add_argument("--limit", type=float, metavar="S", help="end the answer after S seconds (default 1.5 x target)")
@@ -106,7 +116,7 @@ def add_practice_parsers(sub, common, thresholds) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="with --answer-file: feed this many times faster than real time")
     p.add_argument("--json", action="store_true", help="non-interactive; print the JSON report (latency filled)")
 
-    d = sub.add_parser("demo", parents=[common, devices, store, listen],
+    d = sub.add_parser("demo", parents=[common, devices, store, listen, voice],
                        help="the whole loop without a microphone: a synthesized candidate answers")
     d.add_argument("--speed", type=float, default=1.0, help="feed the answer faster than real time")
     d.add_argument("--json", action="store_true", help="print the JSON report")
@@ -116,18 +126,23 @@ def add_practice_parsers(sub, common, thresholds) -> None:
 
     sub.add_parser("devices", help="list audio input and output devices")
 
-    lp = sub.add_parser("loop", parents=[common, thresholds, devices, store, listen],
+    lp = sub.add_parser("loop", parents=[common, thresholds, devices, store, listen, voice],
                         help="a mock interview of several rounds, with a scorecard")
     lp.add_argument("--rounds", default="deep_dive,system_design,behavioral", metavar="C,C,...",
                     help="one category per round (default %(default)s)")
     lp.add_argument("--seed", type=int)
     lp.add_argument("--no-speak", action="store_true")
     lp.add_argument("--limit", type=float, metavar="S")
-    lp.add_argument("--answer-file", metavar="FILE")
+    lp.add_argument("--answer-file", metavar="FILE", help="every round's answer from this recording")
+    lp.add_argument("--follow-up-file", metavar="FILE",
+                    help="with --answer-file: each follow-up's answer from this recording (without it, "
+                         "a scripted loop asks no follow-ups)")
+    lp.add_argument("--no-follow-up", action="store_true",
+                    help="do not ask the one follow-up per round (on your numbers, or a missed cue)")
     lp.add_argument("--speed", type=float, default=1.0)
     lp.add_argument("--json", action="store_true")
 
-    dr = sub.add_parser("doctor", parents=[devices, store], help="check devices, voice, model and disk")
+    dr = sub.add_parser("doctor", parents=[devices, store, voice], help="check devices, voice, model and disk")
     dr.add_argument("--listen", type=float, default=3.0, metavar="S", help="seconds to listen to the microphone")
 
 
@@ -153,6 +168,7 @@ def add_review_parsers(sub, common) -> None:
 
     h = sub.add_parser("history", parents=[common, store], help="attempts over time, cue hit rates, self-review")
     h.add_argument("--question", "-q", metavar="ID", help="only this question, and compare its last two attempts")
+    h.add_argument("--story", metavar="ID", help="your story's bullets across its tellings: which come and go")
     h.add_argument("--limit", type=int, default=20, metavar="N", help="attempts in the table (default 20, 0 all)")
     h.add_argument("--json", action="store_true", help="print everything as one JSON document")
 

@@ -6,6 +6,7 @@ Kept apart from cli.py so the text-only commands never import device code.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import signal
@@ -22,13 +23,16 @@ from rich.table import Table
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import Report
 from voiceprep.audio.capture import FileRecorder, Recorder, SoundDeviceRecorder, check_input_device, import_sounddevice
-from voiceprep.audio.speech import Pyttsx3Speaker, SilentSpeaker, synthesize
+from voiceprep.audio.piper import load_voice
+from voiceprep.audio.speech import SilentSpeaker, Speaker, SpeakerRequest, choose_voice, open_speaker, synthesize
+from voiceprep.audio.spoken import SpokenRecorder
 from voiceprep.cli import common
 from voiceprep.core.bank import Bank, Question
+from voiceprep.core.stories import Story, find_story
 from voiceprep.core.errors import QuestionNotFound
 from voiceprep.core.keys import NoKeys
 from voiceprep.practice.keys import LineKeys
-from voiceprep.practice.menu import Menu, scorecard
+from voiceprep.practice.menu import Menu, ask_follow_up, scorecard
 from voiceprep.practice.recover import recover
 from voiceprep.practice.session import Options, Session
 from voiceprep.review.render import render_report
@@ -43,6 +47,8 @@ def _pick(bank: Bank, args: argparse.Namespace, env) -> tuple[list[Question], st
     """The questions to ask, and a line saying why when --focus chose them."""
     if args.rounds < 1:
         raise QuestionNotFound("--rounds must be at least 1")
+    if args.story and not args.question:
+        return [story_question(bank, find_story(common.stories(args, env), args.story))], None
     if args.question:
         if args.focus:
             raise QuestionNotFound("give --question or --focus, not both")
@@ -61,11 +67,16 @@ def _pick(bank: Bank, args: argparse.Namespace, env) -> tuple[list[Question], st
 
 def _focus(bank: Bank, args: argparse.Namespace, env, rng: random.Random) -> tuple[list[Question], str]:
     from voiceprep.review.history import CueTrend, cue_trends, pick_focus, weakest
+    from voiceprep.review.voice_history import FOCUS
     from voiceprep.storage.index import Index
 
+    if args.focus in FOCUS:
+        return _voice_focus(bank, args, env, rng)
+    if args.focus == "points":
+        return _points_focus(bank, args, env, rng)
     if args.focus != "weakest" and args.focus not in bank.cues:
         raise QuestionNotFound(f"--focus takes 'weakest' or a cue id, not '{args.focus}' "
-                               f"(cues: {', '.join(sorted(bank.cues))})")
+                               f"(cues: {', '.join(sorted(bank.cues))}; voice: {', '.join(FOCUS)})")
     with Index.open(common.store(args, env).root) as index:
         recent = [a.question or "" for a in index.attempts(limit=20)]
         trends = cue_trends(index.cue_outcomes())
@@ -83,10 +94,66 @@ def _focus(bank: Bank, args: argparse.Namespace, env, rng: random.Random) -> tup
     return picks, why
 
 
-def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowed: bool = True) -> Session:
+def _voice_focus(bank: Bank, args: argparse.Namespace, env, rng: random.Random) -> tuple[list[Question], str]:
+    """--focus on a voice measure: long questions first; the rounds stop once it is gone (_run_rounds)."""
+    from voiceprep.review.voice_history import FOCUS, focus_status, pick_voice_focus, voice_trends
+    from voiceprep.storage.index import Index
 
+    with Index.open(common.store(args, env).root) as index:
+        recent = [a.question or "" for a in index.attempts(limit=20)]
+        trend = next((t for t in voice_trends(index.voice_rows()) if t.measure.key == FOCUS[args.focus]), None)
+    return pick_voice_focus(bank, recent, args.category, args.rounds, rng), focus_status(trend, args.focus)
+
+
+def _points_focus(bank: Bank, args: argparse.Namespace, env, rng: random.Random) -> tuple[list[Question], str]:
+    """--focus points: the questions, or the story, whose key points were missed most lately."""
+    from voiceprep.review.point_history import most_missed
+    from voiceprep.storage.tellings import stored_attempts
+
+    stories = common.stories(args, env)
+    ranked = [m for m in most_missed(stored_attempts(common.store(args, env).root)) if m.rate > 0
+              and (m.id in stories if m.kind == "story" else m.id in bank.questions
+                   and (not args.category or bank.question(m.id).category == args.category))]
+    if not ranked:
+        pool = bank.list_questions(args.category)
+        return rng.sample(pool, min(args.rounds, len(pool))), "Focus: no missed points yet, so questions are picked at random."
+    if ranked[0].kind == "story":  # one story per run: its bullets are what the answer is checked against
+        args.story = ranked[0].id
+        return [story_question(bank, stories[args.story])], \
+            f"Focus: your story '{args.story}' ({ranked[0].rate:.0%} of its bullets missed lately)"
+    picks = [m for m in ranked if m.kind == "question"][:args.rounds]
+    names = ", ".join(f"{m.id} ({m.rate:.0%} missed)" for m in picks)
+    return [bank.question(m.id) for m in picks], f"Focus: points missed most in {names}"
+
+
+def _focus_result(report: Report, args, console) -> bool:
+    """With --focus on a voice measure, say whether it showed in this answer; True once it is gone."""
+    from voiceprep.review.voice_history import FOCUS, gone
+
+    if getattr(args, "focus", None) not in FOCUS:
+        return False
+    result = gone(report.to_json()["voice"], args.focus)
+    if not args.json:
+        console.print({None: f"[yellow]Focus {args.focus}: not judged this time (see Voice above).[/]",
+                       True: f"[green]Focus {args.focus}: gone in this answer.[/]",
+                       False: f"[magenta]Focus {args.focus}: still there; keep at it.[/]"}[result])
+    return bool(result)
+
+
+def story_question(bank: Bank, story: Story) -> Question:
+    """The question a story is told for: the one its themes name, else "Tell me about: <title>"."""
+    linked = next((t for t in story.themes if t in bank.questions), None)
+    if linked:
+        return bank.question(linked)
+    return Question(f"story-{story.id}"[:64], "behavioral", f"Tell me about this: {story.title}.", 180.0,
+                    follow_ups=("What would you do differently next time?",), source=story.source)
+
+
+def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowed: bool = True,
+             opening: str | None = None) -> Session:
+    """`opening`: the first question's text, which the neural voice starts making at once."""
     speak = not getattr(args, "no_speak", False)
-    speaker = env.make_speaker(common.device(args.output_device)) if speak else SilentSpeaker()
+    speaker = _speaker(args, env, console, opening) if speak else SilentSpeaker()
     transcriber = env.make_transcriber(args.model)
     interactive = keys_allowed and console.is_terminal and not args.json and env.stdin.isatty()
     session = Session(bank=bank, speaker=speaker, make_recorder=recorder_factory,
@@ -95,6 +162,15 @@ def _session(args, env, bank, thresholds, console, recorder_factory, keys_allowe
                    thresholds=thresholds, model_name=args.model or "tiny.en", launched_at=env.started,
                    load_detector=env.make_detector)
     return session
+
+
+def _speaker(args, env, console, opening: str | None) -> Speaker:
+    """The interviewer's voice of --voice; one line when the neural voice is asked for but missing."""
+    choice = choose_voice(args.voice)
+    if choice.why:
+        console.print(f"[yellow]{choice.why}[/]")
+    return env.make_speaker(SpeakerRequest(common.device(args.output_device), choice.voice, opening,
+                                           notice=lambda line: console.print(f"[yellow]{line}[/]")))
 
 
 @contextmanager
@@ -142,8 +218,11 @@ def _run_rounds(session: Session, questions: list[Question], options: Options, a
             console.print(render_report(report))
             console.print(f"[dim]feedback ready {report.feedback_s:.1f} s after the answer ended · "
                           f"stored in {session.store.root / report.attempt_id}[/]")
+        done = _focus_result(report, args, console)
         if not interactive:
             queue.pop(0)
+            if done:  # --focus on a voice measure: it is gone, no need for the remaining rounds
+                break
             continue
         choice = menu.run(q, report, options)
         if choice == "quit":
@@ -172,6 +251,15 @@ def _recorder_factory(args: argparse.Namespace, env) -> Callable[[], Recorder]:
     return lambda: env.make_recorder(device)
 
 
+def _loop_recorders(args: argparse.Namespace, env) -> Callable[[], Recorder]:
+    """A loop's recordings: the microphone, or --answer-file then --follow-up-file in turn."""
+    if not (args.answer_file and args.follow_up_file):
+        return _recorder_factory(args, env)
+    FileRecorder(args.follow_up_file).stop()  # a bad file fails before anything is spoken
+    files = itertools.cycle((args.answer_file, args.follow_up_file))
+    return lambda: FileRecorder(next(files), speed=args.speed, get_time=env.get_time)
+
+
 def cmd_practice(args: argparse.Namespace, env) -> int:
 
     bank = common.bank(args, env)
@@ -185,8 +273,10 @@ def cmd_practice(args: argparse.Namespace, env) -> int:
                       speak=not args.no_speak, live=console.is_terminal, captions=args.captions,
                       incremental=not args.whole_file)
     options.prep_s = -1.0 if args.prep else 0.0  # -1: each question's own prep time
+    options.story = find_story(common.stories(args, env), args.story) if args.story else None
     pool = bank.list_questions(args.category or (questions[0].category if args.question else None))
-    with _session(args, env, bank, thresholds, console, _recorder_factory(args, env)) as session:
+    with _session(args, env, bank, thresholds, console, _recorder_factory(args, env),
+                  opening=questions[0].text) as session:
         with stop_signals_end_the_answer():
             reports = _run_rounds(session, questions, options, args, env, console, pool)
         _emit_reports(reports, args, env)
@@ -200,23 +290,31 @@ def cmd_demo(args: argparse.Namespace, env) -> int:
     question = bank.question(DEMO_QUESTION)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
     with tempfile.TemporaryDirectory(prefix="voiceprep-demo-") as tmp:
-        answer = Path(tmp) / "candidate.wav"
-        samples, rate = synthesize(DEMO_ANSWER.read_text(encoding="utf-8"), rate_wpm=150)
-        from voiceprep.audio.wav import write_wav
-
-        write_wav(answer, samples.astype("float32") / 32768.0, sample_rate=rate)
+        candidate = _candidate(args, env, Path(tmp) / "candidate.wav")
         console.print("[dim]Demo: a synthesized candidate answers in real time.[/]")
         args.no_speak = False
         # the candidate is synthetic: no keys, no menu
         options = Options(speak=True, live=console.is_terminal, captions=args.captions,
                           incremental=not args.whole_file)
-        with _session(args, env, bank, Thresholds(), console,
-                      lambda: FileRecorder(answer, speed=args.speed, get_time=env.get_time),
-                      keys_allowed=False) as session:
+        with _session(args, env, bank, Thresholds(), console, candidate, keys_allowed=False,
+                      opening=question.text) as session:
             with stop_signals_end_the_answer():
                 reports = _run_rounds(session, [question], options, args, env, console)
             _emit_reports(reports, args, env)
         return 0
+
+
+def _candidate(args: argparse.Namespace, env, path: Path) -> Callable[[], Recorder]:
+    """The demo's candidate, speaking with the interviewer's voice (--voice): the neural one is
+    made while it talks (audio.spoken); the system one (pyttsx3) is written to `path` first."""
+    text = DEMO_ANSWER.read_text(encoding="utf-8")
+    if choose_voice(args.voice).voice == "neural":
+        return lambda: SpokenRecorder(text, load_voice(), speed=args.speed, get_time=env.get_time)
+    from voiceprep.audio.wav import write_wav
+
+    samples, rate = synthesize(text, rate_wpm=150)
+    write_wav(path, samples.astype("float32") / 32768.0, sample_rate=rate)
+    return lambda: FileRecorder(path, speed=args.speed, get_time=env.get_time)
 
 
 def cmd_loop(args: argparse.Namespace, env) -> int:
@@ -234,14 +332,18 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
     options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal,
                       captions=args.captions, incremental=not args.whole_file)
     reports = []
+    follow_ups = not args.no_follow_up and (not args.answer_file or args.follow_up_file)
     with stop_signals_end_the_answer(), \
-            _session(args, env, bank, thresholds, console, _recorder_factory(args, env)) as session:
+            _session(args, env, bank, thresholds, console, _loop_recorders(args, env),
+                     opening=questions[0].text) as session:
         for i, q in enumerate(questions, 1):
             console.rule(f"Round {i} of {len(questions)}: {bank.category(q.category).label}")
             report = session.ask(q, options)
             reports.append(report)
             if not args.json:
                 console.print(render_report(report))
+            if follow_ups:
+                ask_follow_up(session, q, report, options, session.store.root / (report.attempt_id or ""))
     if args.json:
         env.stdout.write(json.dumps({"schema": 1, "rounds": [r.to_json() for r in reports],
                                      "scorecard": {"cues_hit": sum(r.hits for r in reports),
@@ -259,7 +361,7 @@ def cmd_doctor(args: argparse.Namespace, env) -> int:
     console = Console(file=env.stdout, highlight=False)
     failures = 0
     for check in run_checks(common.device(args.input_device), common.device(args.output_device), args.model,
-                            listen_s=args.listen, recordings=common.store(args, env).root):
+                            listen_s=args.listen, recordings=common.store(args, env).root, voice=args.voice):
         mark = "[green]✔[/]" if check.ok else "[red]✘[/]"
         console.print(f"{mark} {check.name}: {check.detail}")
         if not check.ok:
@@ -302,8 +404,8 @@ def cmd_devices(args: argparse.Namespace, env) -> int:
     return 0
 
 
-def real_speaker(device):
-    return Pyttsx3Speaker(device)
+def real_speaker(request: SpeakerRequest) -> Speaker:
+    return open_speaker(request)
 
 
 def real_recorder(device):

@@ -15,6 +15,7 @@ from rich.console import Console
 from voiceprep.cli import common
 from voiceprep.core.errors import StorageError, VoicePrepError
 from voiceprep.storage.attempt import read_attempt
+from voiceprep.storage.tellings import stored_attempts
 from voiceprep.storage.store import atomic_write
 
 
@@ -86,15 +87,19 @@ def cmd_replay(args: argparse.Namespace, env) -> int:
 
 def cmd_history(args: argparse.Namespace, env) -> int:
     from voiceprep.review.history import agreement, compare, cue_trends, render_comparison, render_history
+    from voiceprep.review.voice_history import voice_trends
     from voiceprep.storage.index import Index
 
     if args.limit < 0:
         raise StorageError("--limit must be 0 (all) or more")
     store = common.store(args, env)
+    if args.story:
+        return _story_history(args, env, store.root)
     with Index.open(store.root) as index:
         every = index.attempts(args.question)
         ids = {a.id for a in every} if args.question else None
         outcomes = [o for o in index.cue_outcomes() if ids is None or o[1] in ids]
+        voice = voice_trends([r for r in index.voice_rows() if ids is None or r.attempt in ids])
     if args.question and not every:
         raise StorageError(f"no attempts at question '{args.question}' in {store.root}")
     shown = every[-args.limit:] if args.limit else every
@@ -108,7 +113,9 @@ def cmd_history(args: argparse.Namespace, env) -> int:
         env.stdout.write(json.dumps({
             "schema": 1, "total": count, "attempts": [asdict(a) for a in shown],
             "cues": [t.to_dict() for t in trends], "self_review": agree,
-            "comparison": comparison.to_dict() if comparison else None}, ensure_ascii=False) + "\n")
+            "comparison": comparison.to_dict() if comparison else None,
+            "voice": [t.to_dict() for t in voice],
+            "points": [t.to_dict() for t in _question_points(store.root, args.question)]}, ensure_ascii=False) + "\n")
         return 0
     console = Console(file=env.stdout, highlight=False)
     if not count:
@@ -118,9 +125,43 @@ def cmd_history(args: argparse.Namespace, env) -> int:
         labels = {c.id: c.label for c in common.bank(args, env).cues.values()}
     except VoicePrepError:  # a broken user bank must not hide the history
         labels = {}
-    console.print(render_history(shown, count, trends, agree, labels))
+    console.print(render_history(shown, count, trends, agree, labels, voice))
     if comparison:
         console.print(render_comparison(comparison, labels))
+    if args.question and (points := _question_points(store.root, args.question)):
+        from voiceprep.review.point_history import render_point_trends
+
+        console.print(render_point_trends(points, stored_attempts(store.root, question_id=args.question), args.question))
+    return 0
+
+
+def _question_points(root: Path, question: str | None) -> list:
+    """How each key point of the question fared over its stored attempts ([] without --question)."""
+    from voiceprep.review.point_history import point_trends
+
+    return point_trends(stored_attempts(root, question_id=question)) if question else []
+
+
+def _story_history(args: argparse.Namespace, env, root: Path) -> int:
+    """history --story ID: the story's bullets over its tellings, and where the last telling's
+    numbers or roles differed from the notes or the telling before."""
+    from voiceprep.review.point_history import point_trends, render_point_trends
+
+    told = stored_attempts(root, story_id=args.story)
+    if not told:
+        raise StorageError(f"no attempts at story '{args.story}' in {root}")
+    trends = point_trends(told)
+    last = told[-1].mismatches
+    if args.json:
+        env.stdout.write(json.dumps({"schema": 1, "story": args.story, "attempts": [a.id for a in told],
+                                     "points": [t.to_dict() for t in trends],
+                                     "mismatches": [asdict(m) for m in last]}, ensure_ascii=False) + "\n")
+        return 0
+    console = Console(file=env.stdout, highlight=False)
+    console.print(render_point_trends(trends, told, args.story))
+    for m in last:
+        console.print(f"≠ last attempt, {m.kind}, against the {m.against}: noted “{m.noted}”, said “{m.said}”",
+                      style="yellow", markup=False)
     return 0
 
 

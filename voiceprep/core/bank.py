@@ -8,6 +8,7 @@ a file is executed: patterns are compiled as regular expressions, nothing else.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from voiceprep.core.errors import BankError, QuestionNotFound
+from voiceprep.core.estimate import EstimateTarget, parse_estimate
+from voiceprep.core.lexicon import Lexicon, load_lexicon
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -59,6 +62,18 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Point:
+    """One thing a strong answer says (a question's key point, or a bullet of the user's story):
+    its text and a few ways of phrasing it, which the point matcher compares sentences with."""
+
+    id: str
+    text: str
+    examples: tuple[str, ...] = ()
+    label: str = ""  # a story bullet's S/T/A/R/Lesson label ("" for a question's points)
+    quantified: bool = False  # made only by a quantified outcome ("from 2 s to 300 ms"), not by meaning
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     category: str
@@ -70,6 +85,8 @@ class Question:
     follow_ups: tuple[str, ...] = ()
     vocabulary: tuple[str, ...] = ()
     source: str = ""
+    estimate: EstimateTarget | None = None  # estimation questions: the expected figure and its chain
+    points: tuple[Point, ...] = ()  # what a strong answer covers, most important first
 
 
 @dataclass
@@ -89,6 +106,15 @@ class Bank:
     questions: dict[str, Question]
     cues: dict[str, Cue]
     categories: dict[str, Category]
+    lexicon_folders: tuple[Path, ...] = ()  # where the [[term]] tables are (core/lexicon.py)
+    bundled_lexicon: bool = False
+
+    @functools.cached_property
+    def lexicon(self) -> Lexicon:
+        """The lexicon of the same folders, read on first use (it is not needed to start)."""
+        if not self.bundled_lexicon and not self.lexicon_folders:
+            return Lexicon()
+        return load_lexicon(self.lexicon_folders, self.bundled_lexicon)
 
     def question(self, qid: str) -> Question:
         try:
@@ -187,7 +213,7 @@ def parse_bank(text: str, source: str = "<text>") -> BankFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BankError(f"{source}: not valid TOML: {exc}") from None
-    known = {"question", "cues", "categories"}
+    known = {"question", "cues", "categories", "term"}  # [[term]]: the lexicon (core/lexicon.py)
     unknown = sorted(set(data) - known)
     if unknown:
         raise BankError(f"{source}: unknown top-level key '{unknown[0]}' (expected {sorted(known)})")
@@ -271,7 +297,7 @@ def _parse_question(n: int, raw: Any, source: str) -> Question:
     where = _Where(source, f"question {n}" + (f" '{qid}'" if isinstance(qid, str) else ""))
     where.ident(qid)
     where.only(raw, {"id", "category", "text", "target_s", "prep_s", "cues", "focus", "follow_ups",
-                    "vocabulary"})
+                    "vocabulary", "points", "estimate"})
     target = where.number(raw, "target_s", low=1)
     return Question(
         id=qid,
@@ -284,7 +310,27 @@ def _parse_question(n: int, raw: Any, source: str) -> Question:
         follow_ups=where.strings(raw, "follow_ups"),
         vocabulary=where.strings(raw, "vocabulary"),
         source=source,
+        points=_parse_points(raw.get("points", []), source, where.entry),
+        estimate=parse_estimate(raw["estimate"], where.fail) if "estimate" in raw else None,
     )
+
+
+def _parse_points(raw: Any, source: str, entry: str) -> tuple[Point, ...]:
+    """A question's `points`: an array of tables {id, text, examples}; ids unique in the question."""
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        raise _Where(source, entry).fail("points", "must be an array of tables {id, text, examples}")
+    out: list[Point] = []
+    for i, p in enumerate(raw):
+        where = _Where(source, f"{entry} point {i + 1}" + (f" '{p['id']}'" if isinstance(p.get("id"), str) else ""))
+        where.only(p, {"id", "text", "examples", "quantified"})
+        pid = where.ident(p.get("id"))
+        if any(q.id == pid for q in out):
+            raise where.fail("id", "duplicate point id in this question")
+        quantified = p.get("quantified", False)
+        if not isinstance(quantified, bool):
+            raise where.fail("quantified", "must be true or false")
+        out.append(Point(pid, where.text(p, "text"), where.strings(p, "examples"), quantified=quantified))
+    return tuple(out)
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -318,10 +364,12 @@ def load_bank(folders: Iterable[Path | str] = (), include_bundled: bool = True) 
         if not d.is_dir():
             raise BankError(f"{d}: prompts folder not found")
         paths = sorted(d.glob("*.toml"))
-        if not paths:
-            raise BankError(f"{d}: prompts folder holds no *.toml bank files")
+        if not paths and not (d / "stories").is_dir():  # a folder of stories alone is fine
+            raise BankError(f"{d}: prompts folder holds no *.toml bank files (nor a stories/ folder)")
         files += [read_bank_file(p) for p in paths]
-    return merge(files)
+    bank = merge(files)
+    bank.lexicon_folders, bank.bundled_lexicon = tuple(Path(f) for f in folders), include_bundled
+    return bank
 
 
 def merge(files: list[BankFile]) -> Bank:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*$")
-_TEXT_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|\n|$)")
+# a point between digits ("1.8 megabytes") is a decimal point, not the end of a sentence
+_TEXT_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+(?:[.!?]+[\"')\]]*|\n|$)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,41 @@ class Word:
     def mid(self) -> float:
         """The middle of the word: which side of a cut, or of a stretch of speech, it lies on."""
         return (self.start + self.end) / 2
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A word put right after decoding (hearing/lexicon.py): `index` is the corrected word's place
+    in Transcript.words, `original` the words Whisper wrote there, kept so the change can be
+    shown and undone."""
+
+    index: int
+    original: tuple[Word, ...]
+    corrected: str
+    reason: str = ""
+
+    @property
+    def original_text(self) -> str:
+        return "".join(w.word for w in self.original).strip().rstrip(".,?!;:")
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "original": self.original_text, "corrected": self.corrected,
+                "reason": self.reason, "words": [_word_dict(w) for w in self.original]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Correction:
+        return cls(int(data["index"]), tuple(_word_of(w) for w in data.get("words", [])),
+                   str(data.get("corrected", "")), str(data.get("reason", "")))
+
+
+def _word_dict(w: Word) -> dict:
+    return {"word": w.text, "raw": w.word, "start": round(w.start, 3), "end": round(w.end, 3),
+            "probability": round(w.probability, 3)}
+
+
+def _word_of(w: dict) -> Word:
+    return Word(w.get("raw") or spaced(w["word"]), float(w["start"]), float(w["end"]),
+                float(w.get("probability", 1.0)))
 
 
 @dataclass(frozen=True)
@@ -68,6 +104,7 @@ class Transcript:
     words: list[Word] = field(default_factory=list)
     duration: float | None = None
     language: str = "en"
+    corrections: list[Correction] = field(default_factory=list)  # terms put right, with what was heard
 
     @classmethod
     def from_words(cls, words: list[Word], duration: float | None = None) -> Transcript:
@@ -84,23 +121,22 @@ class Transcript:
         return _sentences_from_text(self.text)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "text": self.text,
-            "words": [
-                {"word": w.text, "raw": w.word, "start": round(w.start, 3), "end": round(w.end, 3),
-                 "probability": round(w.probability, 3)}
-                for w in self.words
-            ],
+            "words": [_word_dict(w) for w in self.words],
             "duration_s": None if self.duration is None else round(self.duration, 3),
             "language": self.language,
         }
+        if self.corrections:  # absent when nothing was corrected: files stay as they were
+            out["corrections"] = [c.to_dict() for c in self.corrections]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Transcript:
-        words = [Word(w.get("raw") or spaced(w["word"]), float(w["start"]), float(w["end"]),
-                      float(w.get("probability", 1.0))) for w in data.get("words", [])]
+        words = [_word_of(w) for w in data.get("words", [])]
         return cls(text=data["text"], words=words, duration=data.get("duration_s"),
-                   language=data.get("language", "en"))
+                   language=data.get("language", "en"),
+                   corrections=[Correction.from_dict(c) for c in data.get("corrections", [])])
 
 
 def _sentences_from_words(words: list[Word]) -> list[Sentence]:

@@ -4,8 +4,9 @@
 its transcripts fit for coaching rather than for subtitles:
   * verbatim prompting: Whisper drops "um" and "uh" unless the prompt itself is
     disfluent, so filler counts would be dishonest without it;
-  * vocabulary: the question's jargon (cache, shard, p99, QPS, Kafka) goes into
-    the same prompt, so it is heard as jargon and not as "cash" or "short".
+  * vocabulary: the question's jargon (cache, shard, p99, QPS, Kafka) and the lexicon terms of
+    what the question and the answer so far are about (hearing/lexicon.py, chosen anew for each
+    window) go into the same prompt, so they are heard as jargon and not as "cash" or "short".
 Both share one prompt (the design notes measured that they survive together).
 """
 
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from voiceprep.core.errors import ModelError, NoSpeechError
+from voiceprep.core.lexicon import Lexicon, load_lexicon
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import windows
+from voiceprep.hearing.lexicon import TermIndex, index_for
 from voiceprep.hearing.nets import hear, on_speech, stuck
 from voiceprep.hearing.runtime import lower_priority, seed_sampling
 from voiceprep.hearing.window_model import WindowDone, window_model_class
@@ -40,13 +43,15 @@ _FALLBACK_VOCABULARY = ("cache", "shard", "p99", "QPS", "latency", "trade-off")
 # Measured on synthesized answers with tiny.en: a long term list dilutes the prompt
 # (p99 was lost with 24 terms, heard with 12), so only the first terms are used.
 MAX_PROMPT_TERMS = 12
+# Terms a window's prompt holds when they are chosen from the lexicon (measured on the term
+# set's dev sentences: docs/transcription.md, "How many terms a prompt holds").
+PROMPT_TERMS = 48
 
 
-
-def build_prompt(vocabulary: Sequence[str] = ()) -> str:
+def build_prompt(vocabulary: Sequence[str] = (), limit: int = MAX_PROMPT_TERMS) -> str:
     """The initial prompt: the jargon to listen for, then disfluencies to keep."""
     terms = [v.strip() for v in vocabulary if v.strip()] or list(_FALLBACK_VOCABULARY)
-    return f"Glossary: {', '.join(terms[:MAX_PROMPT_TERMS])}. {_VERBATIM_TAIL}"
+    return f"Glossary: {', '.join(terms[:limit])}. {_VERBATIM_TAIL}"
 
 
 def bundled_model_path() -> Path | None:
@@ -94,13 +99,24 @@ class WhisperTranscriber:
     # higher temperatures). Unseeded, two transcriptions of the same 20 min answer differed in 2
     # of 54 windows; seeded, a fresh process gives the same words every time. None: unseeded.
     seed: int | None = 0
+    # Each window's prompt terms come from the lexicon, by what the question and the words
+    # before the window are about (hearing/lexicon.py); None: the bundled lexicon, read on first
+    # use. `prompt_terms` is how many; `hotwords` puts them in faster-whisper's hotwords rather
+    # than the prompt; `biased=False` is the fixed glossary of before (the question's first 12).
+    lexicon: Lexicon | None = None
+    prompt_terms: int = PROMPT_TERMS
+    hotwords: bool = False
+    biased: bool = True
+    _terms: TermIndex | None = None
     _loaded: Any = None
     _careful: Any = None  # a second instance on one core for the incremental careful lane
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def load(self) -> WhisperModel:
-        """Load the model now (practice does it while the question is spoken); returns it."""
-        return self._model()
+        """Load the model now (practice does it while the question is spoken), and the lexicon; returns it."""
+        model = self._model()
+        self.term_index()
+        return model
 
     def _model(self) -> WhisperModel:
         with self._lock:  # the preload thread and the incremental worker may ask at once
@@ -205,13 +221,38 @@ class WhisperTranscriber:
                 cancelled: Callable[[], bool] | None = None) -> list[Word]:
         """One window's words by one model (times from the window's start); a decoding stuck
         repeating itself is done again without the prompt, and dropped if that is stuck too."""
-        prompt = None if plain else build_prompt(vocabulary) + (f" {context}" if context else "")
+        prompt, hotwords = None, None
+        if not plain:
+            # most important last: Whisper keeps a prompt's last 223 tokens, so with the text before
+            # the window a long list loses its first terms, and those must be the least needed
+            terms = self.prompt_terms_for(vocabulary, context)[::-1] if self.biased else \
+                self.prompt_terms_for(vocabulary, context)
+            if self.hotwords:
+                prompt, hotwords = _VERBATIM_TAIL, ", ".join(terms) or None
+            else:
+                prompt = build_prompt(terms, len(terms)) if terms else _VERBATIM_TAIL
+            prompt += f" {context}" if context else ""
         words = self._words(audio, prompt, beam_size, model, bounded=True, speech_end_s=speech_end_s,
-                            cancelled=cancelled)
+                            cancelled=cancelled, hotwords=hotwords)
         if stuck(words, len(audio) / SAMPLE_RATE):
             words = [] if plain else self._decode(audio, vocabulary, "", True, beam_size, model, speech_end_s,
                                                   cancelled)
         return words
+
+    def term_index(self) -> TermIndex:
+        """The lexicon, indexed once (the bundled one unless given)."""
+        if self._terms is None:
+            self._terms = index_for(self.lexicon if self.lexicon is not None else load_lexicon())
+        return self._terms
+
+    def prompt_terms_for(self, vocabulary: Sequence[str], heard: str) -> list[str]:
+        """A window's prompt terms: chosen from the lexicon by what the question's vocabulary and
+        the words `heard` before the window are about, or the fixed glossary when not `biased`."""
+        if self.prompt_terms <= 0 and self.biased:
+            return []
+        if not self.biased:
+            return ([v.strip() for v in vocabulary if v.strip()] or list(_FALLBACK_VOCABULARY))[:MAX_PROMPT_TERMS]
+        return self.term_index().choose(vocabulary, heard, self.prompt_terms) or list(_FALLBACK_VOCABULARY)
 
     def speech_spans(self, audio: np.ndarray, min_silence_s: float = 0.25) -> list[tuple[int, int]]:
         """Speech as (start, end) sample offsets, by Silero VAD; silences shorter than min_silence_s are bridged."""
@@ -224,7 +265,7 @@ class WhisperTranscriber:
 
     def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
                model: Any = None, bounded: bool = False, speech_end_s: float | None = None,
-               cancelled: Callable[[], bool] | None = None) -> list[Word]:
+               cancelled: Callable[[], bool] | None = None, hotwords: str | None = None) -> list[Word]:
         """Whisper's words. `bounded` (windows of up to about 30 s): at most 8 tokens per second
         of audio, and for greedy passes one retry at a higher temperature instead of five. A pass
         that got stuck repeating itself took 12.6 s here without these limits. Beam-search passes
@@ -248,6 +289,7 @@ class WhisperTranscriber:
             **limits,
             word_timestamps=True,
             initial_prompt=prompt,
+            hotwords=hotwords,
             condition_on_previous_text=True,
             vad_filter=True,  # skips long silences; word times stay in the recording's time
         )

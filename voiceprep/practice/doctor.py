@@ -21,7 +21,8 @@ class Check:
     fix: str = ""
 
 
-def run_checks(input_device, output_device, model: str | None, listen_s: float, recordings: Path) -> Iterator[Check]:
+def run_checks(input_device, output_device, model: str | None, listen_s: float, recordings: Path,
+               voice: str = "neural") -> Iterator[Check]:
     from voiceprep.audio.capture import SoundDeviceRecorder, check_input_device, import_sounddevice
 
     try:
@@ -43,13 +44,7 @@ def run_checks(input_device, output_device, model: str | None, listen_s: float, 
             yield Check("speaker", True, info["name"])
         except (ValueError, sd.PortAudioError) as exc:
             yield Check("speaker", False, str(exc), "pick an output with --output-device (see `voiceprep devices`)")
-    try:
-        from voiceprep.audio.speech import synthesize
-
-        samples, rate = synthesize("Testing the interviewer's voice.")
-        yield Check("voice", True, f"pyttsx3 spoke {len(samples) / rate:.1f} s of audio")
-    except VoicePrepError as exc:
-        yield Check("voice", False, str(exc), "sudo apt-get install espeak-ng")
+    yield voice_check(voice)
     if sd is not None and listen_s > 0:
         rec = SoundDeviceRecorder(input_device)
         try:
@@ -80,3 +75,28 @@ def run_checks(input_device, output_device, model: str | None, listen_s: float, 
     free_gb = shutil.disk_usage(probe).free / 1e9
     yield Check("disk", free_gb > 0.5, f"{free_gb:.1f} GB free for {recordings}",
                 "free some space: an hour of answers takes about 115 MB")
+
+
+def voice_check(voice: str) -> Check:
+    """Which voice speaks the questions (--voice, and whether Piper is installed), tried once."""
+    from voiceprep.audio.piper import VOICE_NAME, load_voice
+    from voiceprep.audio.speech import choose_voice, synthesize
+
+    choice = choose_voice(voice)
+    text = "Testing the interviewer's voice."
+    if choice.voice == "neural":
+        try:
+            t0 = time.monotonic()
+            neural = load_voice()
+            seconds = len(neural.speak(text)) / neural.sample_rate
+            return Check("voice", True, f"Piper {VOICE_NAME} (neural) spoke {seconds:.1f} s of audio, "
+                                        f"loaded and made in {time.monotonic() - t0:.1f} s")
+        except VoicePrepError as exc:
+            return Check("voice", False, f"Piper {VOICE_NAME}: {exc}",
+                         "reinstall with `make run`, or speak with espeak-ng: --voice system")
+    try:
+        samples, rate = synthesize(text)
+    except VoicePrepError as exc:
+        return Check("voice", False, f"espeak-ng (pyttsx3): {exc}", "sudo apt-get install espeak-ng")
+    why = f" ({choice.why.rstrip('.')})" if choice.why else ""
+    return Check("voice", True, f"espeak-ng (pyttsx3) spoke {samples.size / rate:.1f} s of audio{why}")

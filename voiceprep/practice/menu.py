@@ -15,11 +15,13 @@ from rich.table import Table
 
 from voiceprep.analysis.followup import choose_follow_up
 from voiceprep.analysis.numbers import find_numbers
+from voiceprep.analysis.points import judge_points
 from voiceprep.analysis.report import Report
 from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Question
 from voiceprep.core.errors import NoSpeechError
 from voiceprep.core.transcript import Transcript
+from voiceprep.hearing.lexicon import correct_terms
 from voiceprep.practice.session import Options, Session
 
 CHOICES = "[r] replay  [f] follow-up  [a] again  [s] self-review  [n] next  [q] quit"
@@ -48,46 +50,7 @@ class Menu:
                 self.session.console.print(f"[yellow]Unknown choice {choice!r}.[/]")
 
     def follow_up(self, question: Question, report: Report, options: Options, folder: Path) -> None:
-        console = self.session.console
-        chosen = choose_follow_up(report, question.follow_ups[0] if question.follow_ups else "Anything you would add?")
-        target, prompt = chosen.cue, chosen.prompt
-        n = len(report.extra.get("follow_ups", [])) + 1
-        console.print(f"[bold cyan]Follow-up:[/] {prompt}")
-        if options.speak:
-            self.session.speaker.say(prompt)
-        rec = self.session.record(folder / f"followup-{n}.wav", question.target_s / 3, question.target_s, options)
-        try:
-            transcript = self.session.transcriber.transcribe(rec.audio, self.session.bank.vocabulary_for(
-                question.category, question))
-        except NoSpeechError:
-            console.print("[yellow]No speech heard in the follow-up answer.[/]")
-            return
-        entry = {"question": prompt, "reason": chosen.reason, "cue": target.cue.id if target else None,
-                 "text": transcript.text,
-                 "audio": f"followup-{n}.wav", "hit": False}
-        if chosen.reason in ("estimate", "servers"):
-            self._recheck_estimate(transcript, entry)
-        if target is not None and not target.hit:
-            [again] = judge(transcript, [target.cue], self.session.detector)
-            if again.hit:
-                target.recovered_on_follow_up = True
-                target.evidence = again.evidence
-                entry["hit"] = True
-                console.print(f"[green]✔ {target.cue.label}: recovered on follow-up[/]")
-            else:
-                console.print(f"[red]✘ {target.cue.label}: still missing.[/] Tip: {target.cue.tip}")
-        report.extra.setdefault("follow_ups", []).append(entry)
-        self.session.store.write_results(folder, report)
-
-    def _recheck_estimate(self, transcript: Transcript, entry: dict) -> None:
-        """The follow-up on a wrong or missing estimate: do the new answer's steps add up?"""
-        checks = find_numbers(transcript).checks
-        verdict = "off" if any(c.verdict == "off" for c in checks) else "ok" if checks else "unclear"
-        entry["estimate"] = verdict
-        message = {"ok": "[green]✔ the estimate adds up:[/] " + "; ".join(c.explanation for c in checks),
-                   "off": "[red]✘ still off:[/] " + next((c.explanation for c in checks if c.verdict == "off"), ""),
-                   "unclear": "[yellow]No estimate step could be followed in that answer.[/]"}[verdict]
-        self.session.console.print(message)
+        ask_follow_up(self.session, question, report, options, folder)
 
     def self_review(self, report: Report, folder: Path) -> None:
         """Agree or disagree with each verdict, rate 1-5, add a note; stored with the attempt."""
@@ -108,10 +71,64 @@ class Menu:
         self.session.console.print(f"Saved: rating {rating}/5, agreed with {agreed}/{len(verdicts)} verdicts.")
 
 
+def ask_follow_up(session: Session, question: Question, report: Report, options: Options,
+                  folder: Path) -> dict | None:
+    """Ask the follow-up that matters most, record and check its answer, store it with the attempt.
+
+    Used by the menu's [f] and by `loop`, which asks one per round. Returns the stored entry
+    (None when no speech was heard)."""
+    console = session.console
+    chosen = choose_follow_up(report, question.follow_ups[0] if question.follow_ups else "Anything you would add?")
+    target, prompt = chosen.cue, chosen.prompt
+    n = len(report.extra.get("follow_ups", [])) + 1
+    console.print(f"[bold cyan]Follow-up:[/] {prompt}")
+    if options.speak:
+        session.speaker.say(prompt)
+    rec = session.record(folder / f"followup-{n}.wav", question.target_s / 3, question.target_s, options)
+    try:
+        vocabulary = session.bank.vocabulary_for(question.category, question)
+        transcript = correct_terms(session.transcriber.transcribe(rec.audio, vocabulary), session.bank.lexicon, vocabulary)
+    except NoSpeechError:
+        console.print("[yellow]No speech heard in the follow-up answer.[/]")
+        return None
+    entry = {"question": prompt, "reason": chosen.reason, "cue": target.cue.id if target else None,
+             "text": transcript.text, "audio": f"followup-{n}.wav", "hit": False}
+    if chosen.reason in ("estimate", "servers"):
+        _recheck_estimate(session, transcript, entry)
+    if chosen.point is not None and session.detector is not None:
+        [again] = judge_points(transcript.sentences(), [chosen.point.point], chosen.point.source, session.detector.embed)
+        entry.update(point=again.point.id, hit=again.hit)
+        console.print(f"[green]✔ {again.point.text}: made on follow-up[/]" if again.hit
+                      else f"[red]✘ {again.point.text}: still missing.[/]")
+    if target is not None and not target.hit:
+        [again] = judge(transcript, [target.cue], session.detector)
+        if again.hit:
+            target.recovered_on_follow_up = True
+            target.evidence = again.evidence
+            entry["hit"] = True
+            console.print(f"[green]✔ {target.cue.label}: recovered on follow-up[/]")
+        else:
+            console.print(f"[red]✘ {target.cue.label}: still missing.[/] Tip: {target.cue.tip}")
+    report.extra.setdefault("follow_ups", []).append(entry)
+    session.store.write_results(folder, report)
+    return entry
+
+
+def _recheck_estimate(session: Session, transcript: Transcript, entry: dict) -> None:
+    """The follow-up on a wrong or missing estimate: do the new answer's steps add up?"""
+    checks = find_numbers(transcript).checks
+    verdict = "off" if any(c.verdict == "off" for c in checks) else "ok" if checks else "unclear"
+    entry["estimate"] = verdict
+    message = {"ok": "[green]✔ the estimate adds up:[/] " + "; ".join(c.explanation for c in checks),
+               "off": "[red]✘ still off:[/] " + next((c.explanation for c in checks if c.verdict == "off"), ""),
+               "unclear": "[yellow]No estimate step could be followed in that answer.[/]"}[verdict]
+    session.console.print(message)
+
+
 def scorecard(reports: list[Report]) -> Table:
     """The end-of-loop summary: one row per round and a total."""
     t = Table(title="Scorecard")
-    for col in ("round", "question", "duration", "wpm", "fillers/100w", "cues"):
+    for col in ("round", "question", "duration", "wpm", "fillers/100w", "cues", "follow-up"):
         t.add_column(col)
     hits = total = 0
     for i, r in enumerate(reports, 1):
@@ -120,7 +137,20 @@ def scorecard(reports: list[Report]) -> Table:
         total += len(r.cues)
         t.add_row(str(i), r.question.id if r.question else r.category,
                   f"{(m.duration_s or 0):.0f} s", f"{m.wpm or 0:.0f}", f"{m.fillers_per_100_words:.1f}",
-                  f"{r.hits}/{len(r.cues)}")
-    t.add_row("", "[bold]total[/]", "", "", "", f"[bold]{hits}/{total}[/]")
+                  f"{r.hits}/{len(r.cues)}", _follow_up_outcome(r))
+    t.add_row("", "[bold]total[/]", "", "", "", f"[bold]{hits}/{total}[/]", "")
     return t
+
+
+def _follow_up_outcome(report: Report) -> str:
+    """How the round's follow-up went: the cue recovered, the estimate re-checked, or not asked."""
+    entries = report.extra.get("follow_ups", [])
+    if not entries:
+        return "-"
+    last = entries[-1]
+    if "estimate" in last:
+        return {"ok": "estimate ✔", "off": "estimate ✘"}.get(last["estimate"], "estimate ?")
+    if last.get("cue"):
+        return f"{last['cue']} " + ("✔" if last["hit"] else "✘")
+    return "answered"
 

@@ -7,10 +7,12 @@ from pathlib import Path
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.analysis.report import analyse_answer
 from voiceprep.analysis.semantic import Detector
+from voiceprep.analysis.voice import analyse_audio
 from voiceprep.audio.capture import repair_wav
-from voiceprep.audio.wav import decode
+from voiceprep.audio.wav import clipped_fraction, decode
 from voiceprep.core.bank import Bank
 from voiceprep.core.errors import NoSpeechError
+from voiceprep.hearing.lexicon import correct_terms
 from voiceprep.hearing.protocols import Transcriber
 from voiceprep.storage.store import Store
 
@@ -30,12 +32,15 @@ def recover(store: Store, bank: Bank, transcriber: Transcriber, thresholds: Thre
         question = bank.questions.get(meta.get("question") or "")
         category = question.category if question else meta.get("category") or "system_design"
         try:
-            transcript = transcriber.transcribe(decode(wav), bank.vocabulary_for(category, question))
+            vocabulary = bank.vocabulary_for(category, question)
+            audio = decode(wav)
+            transcript = correct_terms(transcriber.transcribe(audio, vocabulary), bank.lexicon, vocabulary)
         except NoSpeechError:
             store.write_meta(folder, {"status": "recovered", "seconds": round(seconds, 2), "speech": False})
             out.append((folder, f"recovered {seconds:.1f} s of audio, no speech in it"))
             continue
         report = analyse_answer(transcript, bank, category, question, thresholds, detector)
+        report.voice = analyse_audio(audio, transcript, clipped_fraction(audio))
         report.model = model_name
         report.extra["recording"] = {"ended_by": "recovered", "seconds": round(seconds, 2)}
         store.write_results(folder, report, {"status": "recovered", "seconds": round(seconds, 2)})

@@ -20,19 +20,26 @@ from rich.panel import Panel
 from rich.text import Text
 
 from voiceprep.analysis.metrics import Thresholds
+from voiceprep.analysis.points import reference_texts, telling_mismatches
 from voiceprep.analysis.report import Report, analyse_answer
 from voiceprep.analysis.semantic import Detector
+from voiceprep.analysis.voice import measure_voice
+from voiceprep.analysis.voice_frames import VoiceTracker
 from voiceprep.audio.capture import Recorder, WavWriter
 from voiceprep.audio.speech import Speaker
+from voiceprep.audio.wav import clipped_fraction
 from voiceprep.core.bank import Bank, Question
 from voiceprep.core.errors import DeviceError, VoicePrepError
 from voiceprep.core.keys import Keys, NoKeys
 from voiceprep.core.samples import SAMPLE_RATE
+from voiceprep.core.stories import Story
+from voiceprep.hearing.lexicon import correct_terms, index_for
 from voiceprep.hearing.protocols import Transcriber
 from voiceprep.hearing.stream import Stream, open_stream
 from voiceprep.practice.panel import SILENCE_DB, recording_panel
 from voiceprep.practice.warm import Warmer
 from voiceprep.storage.store import Store
+from voiceprep.storage.tellings import last_telling
 
 
 @dataclass
@@ -44,6 +51,7 @@ class Options:
     live: bool = True
     captions: bool = False  # the live panel shows the words heard so far (incremental only)
     incremental: bool = True  # transcribe while recording; False: the whole file after the end
+    story: Story | None = None  # practice --story: the answer is also checked against its bullets
 
 
 GAP_S = 0.5  # audio this far behind the clock was dropped before it reached us
@@ -82,6 +90,7 @@ class Recording:
     overflows: int  # PortAudio's overflow flags plus gaps found by GapMeter
     ended_by: str  # enter | limit | silence | interrupt | end-of-file | device-lost | storage-error
     lost_s: float = 0.0  # input dropped in gaps (microphone only)
+    clipped: float = 0.0  # share of samples at full scale (audio.wav.clipped_fraction over every block)
 
 
 @dataclass
@@ -133,6 +142,7 @@ class Session:
             chunker = self.transcriber.chunker() if incremental else None
             if chunker is not None:
                 chunker.load_careful()  # the careful lane's instance, before the answer starts
+            index_for(self.bank.lexicon)  # the corrections' lexicon, read and indexed once
         t = threading.Thread(target=run, daemon=True)
         t.start()
         return t, timing
@@ -161,12 +171,14 @@ class Session:
         stream = open_stream(self.transcriber, vocab, options.incremental,
                              on_words=(lambda ws: captions.extend(w.word for w in ws)) if options.captions else None)
         self._streams.append(stream)
-        warmer = Warmer(stream, lambda: self.detector)
+        warmer = Warmer(stream, lambda: self.detector, reference_texts(question, options.story))
+        voice = VoiceTracker()  # pitch and loudness while recording: only the last seconds remain after
         try:
             rec = self.record(folder / "answer.wav", question.target_s, limit, options, stream=stream,
-                              captions=captions if options.captions else None)
+                              captions=captions if options.captions else None, voice=voice)
         except BaseException:
             stream.cancel()
+            voice.cancel()
             raise
         finally:
             warmer.stop()
@@ -177,10 +189,16 @@ class Session:
         if self.detector_error and not self._told_detector_error:
             self.console.print(f"[yellow]{self.detector_error}; cue verdicts come from the rules alone.[/]")
             self._told_detector_error = True
-        transcript = stream.finish()
-        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds, self.detector)
+        transcript = correct_terms(stream.finish(), self.bank.lexicon, vocab)
+        report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds, self.detector,
+                                options.story)
+        if options.story is not None:  # the story told otherwise than last time: both quotes
+            report.mismatches += telling_mismatches(report.points, last_telling(self.store.root, options.story.id))
+        voice_from = self.get_time()
+        report.voice = measure_voice(voice.finish(), transcript, rec.clipped)
         report.model = self.model_name
         report.feedback_s = self.get_time() - ended
+        report.extra["voice_timing"] = {"after_answer_s": round(self.get_time() - voice_from, 3)}
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
                                            "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
                              "transcription": stream.facts().to_dict()})
@@ -203,16 +221,18 @@ class Session:
                 self.sleep(0.1)
 
     def record(self, path: Path, target_s: float, limit_s: float, options: Options, stream: Stream | None = None,
-               captions: list[str] | None = None) -> Recording:
+               captions: list[str] | None = None, voice: VoiceTracker | None = None) -> Recording:
         """Record until Enter, the time limit, a long silence, Ctrl-C or the end of the input.
 
         Each block goes to disk as it arrives; Ctrl-C ends the answer and keeps it. With a
-        `stream`, blocks go to it rather than to memory (the transcriber keeps what it needs).
+        `stream`, blocks go to it rather than to memory (the transcriber keeps what it needs);
+        with `voice`, they also go to the voice tracker (here, on the consumer side of the queue).
         """
         recorder = self.make_recorder()
         writer = WavWriter(path, get_time=self.get_time)
         blocks: list[np.ndarray] = []
         level, silent_for, overflows, ended_by = -100.0, 0.0, 0, "limit"
+        clipped_samples = 0.0
         # only a live device runs on the wall clock (a file may be fed faster than real time)
         gaps = GapMeter(self.get_time) if recorder.live else None
         recorder.start()
@@ -232,6 +252,9 @@ class Session:
                         break
                     continue
                 writer.write(block.samples)
+                if voice is not None:
+                    voice.feed(block.samples)
+                clipped_samples += clipped_fraction(block.samples / 32768.0) * len(block.samples)
                 if stream is not None:
                     stream.feed(block.samples)
                 else:
@@ -273,4 +296,5 @@ class Session:
         if stream is None:
             pcm = np.concatenate(blocks) if blocks else np.zeros(0, np.int16)
             audio = pcm.astype(np.float32) / 32768.0
-        return Recording(audio, writer.seconds, overflows, ended_by, round(gaps.lost_s, 2) if gaps else 0.0)
+        clipped = clipped_samples / (writer.seconds * SAMPLE_RATE) if writer.seconds else 0.0
+        return Recording(audio, writer.seconds, overflows, ended_by, round(gaps.lost_s, 2) if gaps else 0.0, clipped)

@@ -4,8 +4,9 @@ so that when the answer ends only its last sentences are left to embed (feedback
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Sequence
 
+from voiceprep.analysis.points import clause_texts
 from voiceprep.analysis.semantic import Detector
 from voiceprep.core.transcript import Transcript
 from voiceprep.hearing.runtime import lower_priority
@@ -20,8 +21,9 @@ class Warmer:
     It does nothing while the detector is not loaded yet, nor for a whole-file stream (which
     hears nothing before the end). `stop` ends it and waits for the pass under way."""
 
-    def __init__(self, stream: Stream, detector: Callable[[], Detector | None]) -> None:
+    def __init__(self, stream: Stream, detector: Callable[[], Detector | None], texts: Sequence[str] = ()) -> None:
         self.stream, self.detector = stream, detector
+        self.texts = list(texts)  # the key points' references: embedded on the first pass
         self._stop = threading.Event()
         self.passes = 0
         self._thread = threading.Thread(target=self._run, name="voiceprep-warm", daemon=True)
@@ -39,6 +41,8 @@ class Warmer:
             sentences = Transcript.from_words(words).sentences()
             try:
                 detector.warm(sentences[:-1])  # the last one may still grow
+                detector.embed(self.texts + clause_texts(sentences[:-1]))  # what the point matcher reads too
+                self.texts = []
             except Exception:  # noqa: BLE001 - warming only saves time; the end embeds what is missing
                 return
             self.passes += 1

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from voiceprep.core.bank import Bank, Question
 from voiceprep.core.timefmt import clock
+from voiceprep.review.voice_history import VoiceTrend, render_voice_trends
 from voiceprep.storage.attempt import StoredAttempt
 from voiceprep.storage.index import Attempt
 
@@ -155,7 +156,7 @@ def pick_focus(bank: Bank, trends: Sequence[CueTrend], recent_questions: Sequenc
 # --- terminal rendering --------------------------------------------------------------------------
 
 def render_history(attempts: Sequence[Attempt], total: int, trends: Sequence[CueTrend], agree: dict,
-                   labels: dict[str, str]) -> RenderableType:
+                   labels: dict[str, str], voice: Sequence[VoiceTrend] = ()) -> RenderableType:
     table = Table(title=f"Attempts ({len(attempts)} newest of {total})" if total > len(attempts)
                   else f"Attempts ({total})")
     for col, justify in (("attempt", "left"), ("question", "left"), ("time", "right"),
@@ -184,6 +185,8 @@ def render_history(attempts: Sequence[Attempt], total: int, trends: Sequence[Cue
                       f"({agree['rate']:.0%}) over {agree['attempts_reviewed']} reviewed attempts.")
     else:
         footer = Text("No self-reviews yet: pick [s] after an answer to rate it.", style="dim")
+    if voice:  # a trend line per voice measure
+        return Group(table, cues, render_voice_trends(voice), footer)
     return Group(table, cues, footer)
 
 

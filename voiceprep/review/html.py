@@ -12,6 +12,7 @@ from html import escape
 from voiceprep.analysis.phases import Phase
 from voiceprep.core.timefmt import clock
 from voiceprep.core.transcript import spaced
+from voiceprep.review.voice_html import voice_section
 from voiceprep.storage.attempt import StoredAttempt, Timing
 
 _CSS = """
@@ -21,7 +22,7 @@ h1{font-size:1.3em} .meta{color:#666} audio{width:100%;margin:1em 0}
 .hit{color:#1a7f37} .miss{color:#c62828} .tip{color:#8a6d00;margin-left:1.6em}
 .seek{cursor:pointer;color:#0550ae;text-decoration:underline dotted} .q{margin-left:1.6em;display:block}
 #transcript{line-height:1.9} .w{cursor:pointer;border-radius:3px} .w:hover{background:#ddf4ff}
-.filler{background:#fff3b0} .now{background:#9fd5ff!important}
+.filler{background:#fff3b0} .fixed{border-bottom:2px dotted #8250df} .now{background:#9fd5ff!important}
 svg{width:100%;height:auto;border:1px solid #eee;background:#fafafa} .legend span{margin-right:1em;font-size:.9em}
 """
 
@@ -57,8 +58,12 @@ def render_html(attempt: StoredAttempt, phases: list[Phase], audio_src: str) -> 
         _summary(attempt),
         f"<audio id=a controls preload=auto src=\"{escape(audio_src, quote=True)}\"></audio>",
         _timeline(attempt, phases, duration, target),
+        voice_section(attempt.voice, duration),
         _pace(timing),
         _checklist(attempt),
+        _points(attempt),
+        _result(attempt),
+        _your_estimate(attempt),
         _estimates(attempt),
         _transcript(attempt),
         f"<script>{_JS}</script></body></html>",
@@ -81,7 +86,7 @@ def _timeline(attempt: StoredAttempt, phases: list[Phase], duration: float, targ
     words = attempt.words
     if not words or not duration:
         return ""
-    span = max(duration, target or 0.0)
+    span = duration  # scaled to the answer, so a short answer to a long question stays readable
     x = lambda t: 1000 * t / span  # noqa: E731
     out = ["<h2>Timeline</h2><svg id=timeline viewBox='0 0 1000 130' role=img aria-label='timeline'>"]
     for i, p in enumerate(phases):
@@ -113,18 +118,29 @@ def _timeline(attempt: StoredAttempt, phases: list[Phase], duration: float, targ
             if c.hit and t is not None:
                 out.append(f"<circle class=cue-mark cx='{x(t):.1f}' cy=92 r=5 fill='#0969da' data-t='{_t(t)}'>"
                            f"<title>{escape(c.label)}</title></circle>")
+    for p in attempt.points:
+        t = p.evidence[0].start if p.hit and p.evidence else None
+        if t is not None:
+            out.append(f"<polygon class=point-mark points='{x(t):.1f},76 {x(t) + 4:.1f},80 {x(t):.1f},84 "
+                       f"{x(t) - 4:.1f},80' fill='#8250df' data-t='{_t(t)}'><title>{escape(p.text)}</title></polygon>")
     for c in attempt.estimates:
         if c.start is not None:
             color = {"ok": "#2e7d32", "off": "#c62828"}.get(c.verdict, "#e6a700")
             out.append(f"<rect class=estimate-mark x='{x(c.start) - 4:.1f}' y=100 width=8 height=8 fill='{color}' "
                        f"data-t='{_t(c.start)}'><title>{escape(c.explanation)}</title></rect>")
-    if target:
+    if target and target <= span:
         out.append(f"<line x1='{x(target):.1f}' x2='{x(target):.1f}' y1=0 y2=110 stroke='#c62828' "
                    f"stroke-dasharray='4 3'><title>target {clock(target)}</title></line>")
-    for k in range(0, int(span) + 1, max(30, int(span / 10) // 30 * 30 or 30)):
+    elif target:  # beyond the answer's end: said at the right edge
+        out.append(f"<text class=target-beyond x=996 y=125 font-size=10 text-anchor=end fill='#c62828'>"
+                   f"target {clock(target)} →</text>")
+    step = next((s for s in (5, 10, 15, 30, 60, 120, 300, 600) if span / s <= 10), 1200)
+    for k in range(0, int(span) + 1, step):
+        if target and target > span and x(k) > 900:
+            break  # the right edge says where the target is
         out.append(f"<text x='{x(k):.1f}' y=125 font-size=10>{clock(k)}</text>")
     out.append("</svg><p class=legend><span>bands: phases</span><span>green: speech</span>"
-               "<span>orange: fillers</span><span>blue: cue hits</span><span>squares: estimates (red: off)</span>"
+               "<span>orange: fillers</span><span>blue: cue hits</span><span>purple: points made</span><span>squares: estimates (red: off)</span>"
                "<span>dashed: target time</span></p>")
     if phases:
         total = sum(p.seconds for p in phases) or 1.0
@@ -150,7 +166,7 @@ def _pace(timing: Timing | None) -> str:
     labels = (f"<text x=4 y='{100 - 100 * hi / top - 2:.1f}' font-size=9>{hi:.0f}</text>"
               f"<text x=4 y='{100 - 100 * lo / top + 9:.1f}' font-size=9>{lo:.0f}</text>")
     return (f"<h2>Words per minute</h2><svg id=pace viewBox='0 0 1000 100'>{band}{labels}"
-            f"<polyline points='{pts}' fill=none stroke='#0969da' stroke-width=2/>{dots}</svg>"
+            f"<polyline points='{pts}' fill=none stroke='#0969da' stroke-width=2 />{dots}</svg>"
             "<p class=legend><span>green band: comfortable pace</span><span>dots: 30 s windows</span></p>")
 
 
@@ -171,6 +187,28 @@ def _checklist(attempt: StoredAttempt) -> str:
     return "".join(out)
 
 
+def _points(attempt: StoredAttempt) -> str:
+    """"Points 5/7": each point made, its quote clickable to its moment; the missed ones; the story
+    told with other numbers or roles than its notes."""
+    if not attempt.points:
+        return ""
+    made = [p for p in attempt.points if p.hit]
+    out = [f"<h2 id=points>Points {len(made)}/{len(attempt.points)}</h2>"]
+    for p in made:
+        mine = " <em>(your story)</em>" if p.source == "story" else ""
+        out.append(f"<div class='cue hit point'><b>✔ {escape(p.text)}</b>{mine}")
+        out += [f"<span class=q>{_seekable('“' + e.text + '”', e.start)}</span>" for e in p.evidence[:1]]
+        out.append("</div>")
+    missed = [p for p in attempt.points if not p.hit]
+    if missed:
+        out.append("<div class='cue miss point-missed'><b>✘ Missed:</b><ul>"
+                   + "".join(f"<li>{escape(p.text)}</li>" for p in missed) + "</ul></div>")
+    for m in attempt.mismatches:
+        out.append(f"<div class='cue miss mismatch'><b>≠ Told differently from your {escape(m.against)} "
+                   f"({escape(m.kind)}):</b> noted “{escape(m.noted)}”, said {_seekable('“' + m.said + '”', m.start)}</div>")
+    return "".join(out)
+
+
 def _estimates(attempt: StoredAttempt) -> str:
     """Each estimate step that could be followed, right or off, at its moment."""
     if not attempt.estimates:
@@ -178,12 +216,52 @@ def _estimates(attempt: StoredAttempt) -> str:
     out = ["<h2>Estimates</h2>"]
     for c in attempt.estimates:
         mark, cls = {"ok": ("✔", "hit"), "off": ("✘", "miss")}.get(c.verdict, ("?", "miss"))
-        attr = f" data-t='{_t(c.start)}'" if c.start is not None else ""
-        at = f" [{clock(c.start)}]" if c.start is not None else ""
         out.append(f"<div class='cue {cls} estimate' data-verdict='{escape(c.verdict, quote=True)}'>"
-                   f"<b>{mark}</b> <span class='q{' seek' if c.start is not None else ''}'{attr}>"
-                   f"{escape(c.explanation)}{at}</span></div>")
+                   f"<b>{mark}</b> {_seekable(c.explanation, c.start)}</div>")
     return "".join(out)
+
+
+def _seekable(text: str, start: float | None) -> str:
+    """A quote that jumps the audio to its moment when clicked."""
+    attr = f" data-t='{_t(start)}'" if start is not None else ""
+    at = f" [{clock(start)}]" if start is not None else ""
+    return f"<span class='q{' seek' if start is not None else ''}'{attr}>{escape(text)}{at}</span>"
+
+
+def _result(attempt: StoredAttempt) -> str:
+    """A story's result: the quantified outcome quoted, or a note that it had no number."""
+    if attempt.outcomes is None:
+        return ""
+    if not attempt.outcomes:
+        return ("<div class='cue miss result'><b>#</b> Result not quantified: say by how much "
+                "(time or money saved, percent, users, incidents).</div>")
+    first = attempt.outcomes[0]
+    return f"<div class='cue hit result'><b>#</b> Result quantified: {_seekable(first.text, first.start)}</div>"
+
+
+def _your_estimate(attempt: StoredAttempt) -> str:
+    """An estimation question: how close the figure came and each step of the reference chain."""
+    grade = attempt.estimate
+    if grade is None:
+        return ""
+    marks = {"ok": ("✔", "hit"), "off": ("✘", "miss")}
+    mark, cls = marks.get(grade.verdict, ("?", "miss"))
+    out = ["<h2>Your estimate</h2>",
+           f"<div class='cue {cls} final' data-verdict='{escape(grade.verdict, quote=True)}'><b>{mark}</b> "
+           f"{_seekable(grade.summary, grade.start)}</div>"]
+    for step in grade.steps:
+        mark, cls = marks.get(step.verdict, ("?", "miss"))
+        out.append(f"<div class='cue {cls} step' data-verdict='{escape(step.verdict, quote=True)}'><b>{mark}</b> "
+                   f"{_seekable(step.explanation, step.start)}</div>")
+    return "".join(out)
+
+
+def _corrected(attempt: StoredAttempt) -> dict[int, str]:
+    """Word index -> "heard as ..." for the words transcript.json says were corrected."""
+    t = attempt.transcript
+    if t is None or len(t.words) != len(attempt.words):
+        return {}
+    return {c.index: f"corrected: Whisper wrote '{c.original_text}'" for c in t.corrections}
 
 
 def _transcript(attempt: StoredAttempt) -> str:
@@ -191,10 +269,14 @@ def _transcript(attempt: StoredAttempt) -> str:
     if not words:
         return f"<h2>Transcript</h2><p id=transcript>{escape(attempt.text)}</p>"
     fillers = {round(f.start, 2) for f in attempt.fillers if f.start is not None}
+    fixed = _corrected(attempt)
     spans = []
     for i, w in enumerate(words):
         cls = "w filler" if round(w.start, 2) in fillers else "w"
+        title = ""
+        if i in fixed:  # a term put right after decoding: what Whisper wrote shows on hover
+            cls, title = cls + " fixed", f" title='{escape(fixed[i], quote=True)}'"
         lead = spaced(w.word)[: -len(w.word)] if i else ""  # Whisper's spacing: "5" ",000"
-        spans.append(f"{lead}<span class='{cls}' data-t='{_t(w.start)}' data-e='{_t(w.end)}'>"
+        spans.append(f"{lead}<span class='{cls}' data-t='{_t(w.start)}' data-e='{_t(w.end)}'{title}>"
                      f"{escape(w.word)}</span>")
     return "<h2>Transcript</h2><p id=transcript>" + "".join(spans) + "</p>"

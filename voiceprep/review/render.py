@@ -11,14 +11,20 @@ from rich.table import Table
 from rich.text import Text
 
 from voiceprep.analysis.metrics import tokens
-from voiceprep.analysis.report import ESTIMATE_MARK, Report
+from voiceprep.analysis.report import ESTIMATE_MARK, Report, outcome_line
+from voiceprep.analysis.voice import voice_lines
 from voiceprep.core.timefmt import clock
+from voiceprep.hearing.lexicon import summary
 
 _FILLER_STYLE = "bold black on yellow"
 
 
 def render_report(report: Report) -> RenderableType:
     parts: list[RenderableType] = [_question(report), _timing(report), _checklist(report)]
+    if report.points:
+        parts.append(_points(report))
+    if report.estimate is not None:
+        parts.append(_your_estimate(report))
     if report.numbers.checks:
         parts.append(_estimates(report))
     parts.append(_transcript(report))
@@ -57,6 +63,9 @@ def _timing(report: Report) -> RenderableType:
     t.add_row("Hedges", str(len(m.hedges)))
     if m.i_share is not None:
         t.add_row("I vs we", f"{m.i_count} I · {m.we_count} we")
+    if report.voice is not None:  # one line per voice measure, with its worst moment
+        for name, text, flagged in voice_lines(report.voice):
+            t.add_row(name, Text(text, style="yellow" if flagged else "green"))
     return Panel(t, title="Delivery", title_align="left", border_style="blue")
 
 
@@ -85,7 +94,56 @@ def _checklist(report: Report) -> RenderableType:
         if not c.hit:
             body.append(f"\n  Tip: {c.cue.tip}", style="yellow")
         t.add_row(mark, body)
+    if report.outcomes is not None:
+        quantified = bool(report.outcomes)
+        t.add_row(Text("#", style="bold green" if quantified else "bold yellow"),
+                  Text(outcome_line(report.outcomes), style="" if quantified else "yellow"))
     return Panel(t, title=f"Checklist {report.hits}/{len(report.cues)}", title_align="left", border_style="magenta")
+
+
+def _your_estimate(report: Report) -> RenderableType:
+    """An estimation question: how close the spoken figure came, and each step of the reference chain."""
+    grade = report.estimate
+    assert grade is not None
+    style = {"ok": "bold green", "off": "bold red", "missing": "bold yellow"}
+    t = Table(show_header=False, box=None, padding=(0, 1), expand=True)
+    t.add_column(width=2)
+    t.add_column(ratio=1)
+    t.add_row(Text(ESTIMATE_MARK.get(grade.verdict, "?"), style=style[grade.verdict]), Text(grade.summary(), style="bold"))
+    for step in grade.steps:
+        body = Text(f"[{clock(step.start)}] " if step.start is not None else "", style="cyan")
+        body.append(step.describe())
+        t.add_row(Text(ESTIMATE_MARK.get(step.verdict, "?"), style=style[step.verdict]), body)
+    if grade.target.assumptions:
+        t.add_row("", Text(f"Assumes {grade.target.assumptions}.", style="dim"))
+    wrong = grade.wrong_step
+    title = "Your estimate" + (f": went wrong at {wrong.step.label}" if wrong and grade.verdict != "ok" else "")
+    return Panel(t, title=title, title_align="left", border_style="green" if grade.verdict == "ok" else "red")
+
+
+def _points(report: Report) -> RenderableType:
+    """"Points 5/7": each point made, quoted at its moment; the missed ones listed; a story told
+    with other numbers or roles than its notes, both quotes."""
+    t = Table(show_header=False, box=None, padding=(0, 1), expand=True)
+    t.add_column(width=2)
+    t.add_column(ratio=1)
+    for r in (r for r in report.points if r.hit):
+        body = Text(r.point.text + (" (your story)" if r.source == "story" else ""), style="bold")
+        for e in r.evidence[:1]:
+            body.append(f"\n  [{clock(e.start)}] " if e.start is not None else "\n  ", style="cyan")
+            body.append(f"“{_shorten(e.text)}”", style="dim")
+        t.add_row(Text("✔", style="bold green"), body)
+    missed = [r for r in report.points if not r.hit]
+    if missed:
+        t.add_row(Text("✘", style="bold red"), Text("Missed: " + "; ".join(r.point.text for r in missed), style="yellow"))
+    for m in report.mismatches:
+        body = Text(f"Told differently from your {m.against} ({m.kind}): ", style="bold yellow")
+        body.append(f"noted “{_shorten(m.noted)}”, said “{_shorten(m.said)}”" +
+                    (f" [{clock(m.start)}]" if m.start is not None else ""))
+        t.add_row(Text("≠", style="bold yellow"), body)
+    made = sum(r.hit for r in report.points)
+    return Panel(t, title=f"Points {made}/{len(report.points)}", title_align="left",
+                 border_style="green" if made == len(report.points) else "yellow")
 
 
 def _estimates(report: Report) -> RenderableType:
@@ -124,4 +182,6 @@ def _transcript(report: Report) -> RenderableType:
         text = Text(report.transcript.text)
         for t in flagged:
             text.stylize(_FILLER_STYLE, t.offset, t.offset + len(t.text))
-    return Panel(text, title="Transcript (fillers highlighted)", title_align="left", border_style="dim")
+    corrected = summary(report.transcript)  # "Corrected 2 terms: posters -> Postgres, ..." ("" if none)
+    return Panel(text, title="Transcript (fillers highlighted)", title_align="left", border_style="dim",
+                 subtitle=corrected or None, subtitle_align="left")

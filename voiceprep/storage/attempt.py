@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from voiceprep.analysis.repetition import Repeat
+from voiceprep.analysis.voice import Curve, SentenceVoice, Stretch, VoiceMeasures
 from voiceprep.core.errors import StorageError
 from voiceprep.core.transcript import Transcript
 
@@ -97,6 +99,39 @@ class EstimateCheck:
 
 
 @dataclass(frozen=True)
+class StoredEstimate:
+    """An estimation question's grade (report.json `estimate`): the one-line summary and each step."""
+
+    verdict: str  # ok | off | missing
+    summary: str
+    steps: tuple[EstimateCheck, ...] = ()  # kind = the step's label
+    start: float | None = None             # when the final figure was said
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    """A key point of the question or a bullet of the user's story (report.json `points`)."""
+
+    id: str
+    text: str
+    hit: bool
+    source: str = "question"  # or "story"
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredMismatch:
+    """The story told with another number or role than its notes or the last telling."""
+
+    kind: str
+    point: str
+    noted: str
+    said: str
+    start: float | None = None
+    against: str = "notes"
+
+
+@dataclass(frozen=True)
 class SelfReview:
     rating: int | None = None
     verdicts: dict[str, bool] = field(default_factory=dict)  # cue id -> the user agreed with the verdict
@@ -119,6 +154,12 @@ class StoredAttempt:
     cues: tuple[StoredCue, ...]
     self_review: SelfReview | None = None
     estimates: tuple[EstimateCheck, ...] = ()
+    estimate: StoredEstimate | None = None
+    outcomes: tuple[Evidence, ...] | None = None  # a story's quantified results; None: not a story category
+    voice: VoiceMeasures | None = None  # None for `check` and for attempts stored before voice measures
+    points: tuple[StoredPoint, ...] = ()  # attempts stored before key points were checked: none
+    story_id: str | None = None
+    mismatches: tuple[StoredMismatch, ...] = ()
     folder: Path | None = None
     transcript: Transcript | None = None  # transcript.json: words with Whisper's spacing and confidence
 
@@ -186,7 +227,11 @@ def parse_attempt(doc: Any, source: str = REPORT, folder: Path | None = None) ->
         fillers=tuple(Filler(f.get("word", str, default=""), f.get("start", float)) for f in fillers.tables("items")),
         fillers_per_100=fillers.get("per_100_words", float),
         cues=tuple(_cue(c) for c in top.tables("cues")),
-        self_review=_review(top.table("self_review")), estimates=_estimates(top.table("numbers")), folder=folder)
+        self_review=_review(top.table("self_review")), estimates=_estimates(top.table("numbers")),
+        estimate=_estimate(top.table("estimate")), outcomes=_outcomes(top.table("impact")),
+        voice=_voice(top.table("voice")), points=tuple(_point(p) for p in top.tables("points")),
+        story_id=(top.table("story") or _Fields({}, source)).get("id", str),
+        mismatches=tuple(_mismatch(m) for m in top.tables("point_mismatches")), folder=folder)
 
 
 def _cue(c: _Fields) -> StoredCue:
@@ -196,6 +241,19 @@ def _cue(c: _Fields) -> StoredCue:
                      tuple(Evidence(e.get("text", str, default=""), e.get("start", float), e.get("end", float),
                                     e.get("match_start", float)) for e in c.tables("evidence")),
                      c.get("recovered_on_follow_up", bool, default=False))
+
+
+def _point(p: _Fields) -> StoredPoint:
+    return StoredPoint(p.get("id", str, required=True), p.get("text", str, default=""), p.get("hit", bool, required=True),
+                       p.get("source", str, default="question"),
+                       tuple(Evidence(e.get("text", str, default=""), e.get("start", float), e.get("end", float))
+                             for e in p.tables("evidence")))
+
+
+def _mismatch(m: _Fields) -> StoredMismatch:
+    return StoredMismatch(m.get("kind", str, required=True), m.get("point", str, default=""),
+                          m.get("noted", str, default=""), m.get("said", str, default=""), m.get("start", float),
+                          m.get("against", str, default="notes"))
 
 
 def _timing(t: _Fields | None) -> Timing | None:
@@ -219,6 +277,62 @@ def _estimates(n: _Fields | None) -> tuple[EstimateCheck, ...]:
     return tuple(EstimateCheck(c.get("kind", str, required=True), c.get("verdict", str, required=True),
                                c.get("explanation", str, default=""), c.get("sentence", str, default=""),
                                c.get("start", float)) for c in n.tables("checks"))
+
+
+def _estimate(e: _Fields | None) -> StoredEstimate | None:
+    if e is None:
+        return None
+    final = e.table("final")
+    steps = tuple(EstimateCheck(s.get("label", str, required=True), s.get("verdict", str, required=True),
+                                s.get("explanation", str, default=""), s.get("text", str, default=""),
+                                s.get("start", float)) for s in e.tables("steps"))
+    return StoredEstimate(e.get("verdict", str, required=True), e.get("summary", str, default=""), steps,
+                          final.get("start", float) if final else None)
+
+
+def _outcomes(i: _Fields | None) -> tuple[Evidence, ...] | None:
+    """Attempts stored before results were quoted, or not stories: None."""
+    if i is None:
+        return None
+    return tuple(Evidence(o.get("sentence", str, default=""), o.get("start", float), o.get("end", float))
+                 for o in i.tables("outcomes"))
+
+
+def _stretches(v: _Fields, key: str, value: str) -> tuple[Stretch, ...]:
+    return tuple(Stretch(s.get("start", float, required=True), s.get("end", float, required=True),
+                         s.get(value, float, default=0.0), s.get("text", str, default="")) for s in v.tables(key))
+
+
+def _voice(v: _Fields | None) -> VoiceMeasures | None:
+    """report.json `voice` (CONTRACT.md) back into VoiceMeasures; older attempts have none."""
+    if v is None:
+        return None
+    pitch = v.table("pitch") or _Fields({}, f"{v.where} > pitch")
+    loud = v.table("loudness") or _Fields({}, f"{v.where} > loudness")
+    sentences = tuple(SentenceVoice(s.get("start", float, default=0.0), s.get("end", float, default=0.0),
+                                    s.get("wpm", float), s.get("median_hz", float), s.get("spread_st", float),
+                                    s.get("loudness_db", float)) for s in v.tables("sentences"))
+    repeats = tuple(Repeat(r.get("phrase", str, required=True), r.get("count", int, required=True),
+                           r.get("kind", str, default="word"), r.get("share", float, default=0.0))
+                    for r in v.tables("repetition"))
+    return VoiceMeasures(
+        pitch.get("median_hz", float), pitch.get("spread_st", float), loud.get("median_db", float),
+        loud.get("noise_db", float), loud.get("snr_db", float), _stretches(v, "monotone", "spread_st"),
+        _stretches(v, "quiet", "level_db"), _stretches(v, "trailing_off", "drop_db"), sentences,
+        _stretches(v, "pace_jumps", "wpm"), repeats, v.get("reliable", bool, required=True),
+        tuple(v.get("unreliable_because", list, default=[])), _curve(v.table("curve")))
+
+
+def _curve(c: _Fields | None) -> Curve | None:
+    if c is None:
+        return None
+    series = []
+    for key in ("pitch_hz", "loudness_db"):
+        values = c.get(key, list, default=[])
+        if not all(x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)) for x in values):
+            raise StorageError(f"{c.where}: field '{key}' should hold numbers or null")
+        series.append(tuple(None if x is None else float(x) for x in values))
+    return Curve(c.get("step_s", float, required=True), series[0], series[1])
 
 
 def _review(r: _Fields | None) -> SelfReview | None:

@@ -19,7 +19,7 @@ from voiceprep.core.errors import StorageError
 from voiceprep.storage.attempt import SelfReview, StoredAttempt, read_attempt
 
 INDEX_NAME = ".index.sqlite"
-_VERSION = 1
+_VERSION = 2  # 2: the voice table (an older index is rebuilt from the folders)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE TABLE IF NOT EXISTS cues (
     attempt TEXT, cue TEXT, hit INTEGER, agree INTEGER,
     PRIMARY KEY (attempt, cue));
+CREATE TABLE IF NOT EXISTS voice (
+    attempt TEXT PRIMARY KEY, reliable INTEGER, spread_st REAL, median_db REAL, monotone_s REAL,
+    quiet_s REAL, trailing_off INTEGER, pace_jumps INTEGER, repetition INTEGER);
 CREATE INDEX IF NOT EXISTS cues_by_cue ON cues (cue);
 CREATE INDEX IF NOT EXISTS attempts_by_question ON attempts (question);
 """
@@ -64,6 +67,31 @@ def row_from_report(attempt_id: str, stored: StoredAttempt, created: str | None 
     cue_rows = [(attempt_id, c.id, int(c.hit), None if c.id not in verdicts else int(verdicts[c.id]))
                 for c in stored.cues]
     return attempt, cue_rows
+
+
+@dataclass(frozen=True)
+class VoiceRow:
+    """One attempt's voice figures for history's trends: seconds flagged, counts, pitch spread."""
+
+    attempt: str
+    reliable: bool
+    spread_st: float | None
+    median_db: float | None
+    monotone_s: float | None   # None when pitch and loudness could not be judged
+    quiet_s: float | None
+    trailing_off: int | None
+    pace_jumps: int
+    repetition: int
+
+
+def voice_row(attempt_id: str, stored: StoredAttempt) -> tuple | None:
+    """The index row of an attempt's voice measures; None for `check` and older attempts."""
+    v = stored.voice
+    if v is None:
+        return None
+    flagged = lambda xs: round(sum(s.end - s.start for s in xs), 2) if v.reliable else None  # noqa: E731
+    return (attempt_id, int(v.reliable), v.spread_st, v.median_db, flagged(v.monotone), flagged(v.quiet),
+            len(v.trailing_off) if v.reliable else None, len(v.pace_jumps), sum(r.count for r in v.repetition))
 
 
 def _created_from_id(attempt_id: str) -> str:
@@ -102,7 +130,7 @@ class Index:
         changed = [k for k, m in on_disk.items() if known.get(k) != m]
         if not gone and not changed:
             return 0
-        rows, cue_rows = [], []
+        rows, cue_rows, voice_rows = [], [], []
         for attempt_id in changed:
             try:
                 stored = read_attempt(self.root / attempt_id)
@@ -111,9 +139,13 @@ class Index:
             row, cues = row_from_report(attempt_id, stored)
             rows.append((on_disk[attempt_id], *row))
             cue_rows += cues
+            if (voice := voice_row(attempt_id, stored)) is not None:
+                voice_rows.append(voice)
         with self.db:
             self.db.executemany("DELETE FROM attempts WHERE id = ?", [(k,) for k in gone + changed])
             self.db.executemany("DELETE FROM cues WHERE attempt = ?", [(k,) for k in gone + changed])
+            self.db.executemany("DELETE FROM voice WHERE attempt = ?", [(k,) for k in gone + changed])
+            self.db.executemany("INSERT INTO voice VALUES (?,?,?,?,?,?,?,?,?)", voice_rows)
             self.db.executemany("INSERT INTO attempts (mtime_ns, id, created, question, category, duration_s, wpm, "
                                 "fillers_per_100, cues_hit, cues_total, rating, reviewed, agreed) "
                                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
@@ -128,6 +160,11 @@ class Index:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [Attempt(*r) for r in reversed(self.db.execute(sql, params).fetchall())]
+
+    def voice_rows(self, limit: int | None = None) -> list[VoiceRow]:
+        """Voice figures of the attempts that have them, oldest first (the newest `limit`)."""
+        sql = "SELECT * FROM voice ORDER BY attempt DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        return [VoiceRow(r[0], bool(r[1]), *r[2:]) for r in reversed(self.db.execute(sql).fetchall())]
 
     def cue_outcomes(self) -> Iterator[tuple[str, str, int, int | None]]:
         """(cue, attempt id, hit, self-review agreement or None), attempts in order."""
@@ -178,4 +215,4 @@ def _report_mtimes(root: Path) -> Iterator[tuple[str, int]]:
                 continue  # still recording, or not an attempt
 
 
-__all__ = ["Attempt", "Index", "INDEX_NAME", "row_from_report"]
+__all__ = ["Attempt", "Index", "INDEX_NAME", "VoiceRow", "row_from_report", "voice_row"]

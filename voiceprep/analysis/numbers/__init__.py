@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from voiceprep.core.transcript import Transcript
 
 from voiceprep.analysis.numbers.estimates import Check, check_estimates
-from voiceprep.analysis.numbers.impact import impact_numbers
+from voiceprep.analysis.numbers.impact import Outcome, impact_numbers, quantified_outcomes
 from voiceprep.analysis.numbers.quantities import Quantity, Sentence, find_quantities
 
-__all__ = ["Check", "NumbersFound", "Quantity", "Sentence", "check_estimates", "find_numbers", "find_quantities",
-           "impact_numbers", "numbers_report"]
+__all__ = ["Check", "NumbersFound", "Outcome", "Quantity", "Sentence", "check_estimates", "find_numbers",
+           "find_quantities", "impact_numbers", "numbers_report", "quantified_outcomes"]
 
 
 @dataclass(frozen=True)

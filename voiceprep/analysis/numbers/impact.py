@@ -6,6 +6,7 @@ Used for the `impact` cue: "cut p99 from 800 ms to 200 ms" is quantified, "it go
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from voiceprep.analysis.numbers.quantities import Quantity, Sentence, scan
 from voiceprep.analysis.numbers.spoken import TIME
@@ -33,3 +34,25 @@ def impact_numbers(sentences: list[Sentence]) -> list[Quantity]:
             if q.unit in ("$", "%", "x") or (change and (q.unit in _IMPACT_UNITS or q.unit in TIME.values())):
                 out.append(q)
     return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A quantified result of a story, with the sentence that says it and its time in the recording."""
+
+    quantity: Quantity
+    sentence: str
+    start: float | None
+    end: float | None
+
+    def to_dict(self) -> dict:
+        r = lambda x: None if x is None else round(x, 2)  # noqa: E731
+        return {"text": self.quantity.text, "value": self.quantity.value, "unit": self.quantity.unit,
+                "sentence": self.sentence, "start": r(self.start), "end": r(self.end)}
+
+
+def quantified_outcomes(sentences: list[Sentence]) -> list[Outcome]:
+    """Each quantified outcome with its sentence: what the report quotes for the story's result."""
+    return [Outcome(q, sentences[q.sentence].text, q.start if q.start is not None else sentences[q.sentence].start,
+                    q.end if q.end is not None else sentences[q.sentence].end)
+            for q in impact_numbers(sentences)]

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from voiceprep.analysis.points import (
+    Mismatch,
+    PointResult,
+    Thresholds,
+    answer_points,
+    clauses,
+    judge_points,
+    markdown_lines,
+    number_mismatch,
+    references,
+    role_mismatch,
+    score_points,
+    story_mismatches,
+    summary,
+    telling_mismatches,
+)
+from voiceprep.analysis.report import analyse_answer
+from voiceprep.analysis.rubric import Evidence
+from voiceprep.analysis.semantic import Detector
+from voiceprep.core.bank import Point
+from voiceprep.core.stories import parse_story
+from voiceprep.core.transcript import Transcript
+from voiceprep.testing import fake_detector, timed_transcript
+
+CACHE = Point("cache", "cache in front of the primary database", ("redis in front of the database serves reads",))
+REPLICAS = Point("replicas", "read replicas take the reads", ("add replicas and send reads there",))
+CDN = Point("cdn", "images from a content delivery network", ())
+
+
+def _embed():
+    return fake_detector().embed
+
+
+def _sentences(text: str, timed: bool = False):
+    return (timed_transcript(text) if timed else Transcript(text=text)).sentences()
+
+
+def test_a_point_said_is_a_hit_quoted_with_its_time_and_one_not_said_is_a_miss():
+    text = "Hello there. Redis in front of the database serves reads. Then we went home."
+    cache, cdn = judge_points(_sentences(text, timed=True), [CACHE, CDN], "question", _embed())
+    assert cache.hit and cache.score > 0.85  # all but "reads." vs "reads" (FakeEncoder keeps punctuation)
+    assert cache.evidence[0].text == "Redis in front of the database serves reads."
+    assert cache.evidence[0].start == pytest.approx(0.5 + 2 * 0.4)  # third word at 150 wpm
+    assert not cdn.hit and cdn.evidence == ()
+
+
+@pytest.mark.parametrize("threshold, hit", [(0.5, True), (0.99, False)])
+def test_the_threshold_of_the_points_source_decides(threshold, hit):
+    text = "Redis in front of the database serves most reads today."
+    [r] = judge_points(_sentences(text), [CACHE], "story", _embed(), Thresholds(question=0.0, story=threshold))
+    assert r.hit is hit and r.source == "story"
+
+
+def test_a_passage_closer_to_another_point_does_not_count_for_this_one():
+    replicas_said = "add replicas and send reads there"
+    scores = score_points(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=0.0)
+    assert scores[1][0] == pytest.approx(1.0, abs=1e-5)
+    assert scores[0] == (0.0, None)  # no passage is closest to the cache point
+    loose = score_points(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=2.0)
+    assert 0.0 < loose[0][0] < 1.0
+
+
+def test_a_point_made_across_two_sentences_is_read_from_the_pair():
+    point = Point("p", "alpha beta gamma delta", ())
+    text = "Alpha beta. Gamma delta."
+    [(score, ev)] = score_points(_sentences(text), [point], "question", _embed())
+    singles = max(score_points(_sentences(s), [point], "question", _embed())[0][0] for s in ("Alpha beta.", "Gamma delta."))
+    assert score > singles
+    assert ev.text == "Alpha beta. Gamma delta."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("we kept the module, and honestly we still work great together", ["we kept the module",
+                                                                        "and honestly we still work great together"]),
+    ("short one; and another clause here", []),  # "short one" has under four words: nothing to split
+    ("one plain sentence with no break at all", []),
+])
+def test_long_sentences_are_also_read_clause_by_clause(text, expected):
+    assert clauses(text) == expected
+
+
+def test_story_bullets_are_also_compared_clause_by_clause():
+    bullet = Point("a", "built the library with integration tests; convinced two teams to adopt it", (), "A")
+    assert references(bullet, "story") == [bullet.text, "built the library with integration tests",
+                                           "convinced two teams to adopt it"]
+    assert references(bullet, "question") == [bullet.text]
+
+
+@pytest.mark.parametrize("text, hit", [
+    ("Latency went from two seconds to 300 milliseconds after the change.", True),
+    ("It got a lot quicker and everyone was happy.", False),
+])
+def test_a_quantified_point_is_made_only_by_a_quantified_outcome(text, hit):
+    point = Point("result-number", "The number that proves the result", (), quantified=True)
+    [r] = judge_points(_sentences(text), [point], "question", _embed())
+    assert r.hit is hit
+    assert (r.evidence[0].text == text) if hit else not r.evidence
+
+
+@pytest.mark.parametrize("noted, said, differs", [
+    ("10,000 sign-ups a day", "we got about a thousand sign-ups a day", True),
+    ("10,000 sign-ups a day", "we got ten thousand sign-ups a day", False),
+    ("10,000 sign-ups a day", "we got lots of sign-ups", False),  # no number said: nothing to compare
+    ("cut cost by 40%", "cost went down 20 percent", True),
+])
+def test_number_mismatch(noted, said, differs):
+    assert number_mismatch(noted, said) is differs
+
+
+@pytest.mark.parametrize("noted, said, differs", [
+    ("I owned the library design", "we decided on the design together", True),
+    ("I owned the library design", "I designed it, we reviewed it", False),
+    ("the team owned the design", "we decided on the design", False),
+])
+def test_role_mismatch(noted, said, differs):
+    assert role_mismatch(noted, said) is differs
+
+
+def _told(pid: str, noted: str, said: str, hit: bool = True) -> PointResult:
+    return PointResult(Point(pid, noted, (), "R"), hit, "story", (Evidence(said, 3.0, 5.0),) if hit else ())
+
+
+def test_a_story_told_with_other_numbers_than_its_notes_or_the_last_attempt_is_quoted_both_ways():
+    results = [_told("r", "10,000 sign-ups a day", "about a thousand sign-ups a day"),
+               _told("t", "I owned the design", "we decided the design"),
+               _told("s", "MVP with 10x spikes", "", hit=False)]
+    found = story_mismatches(results)
+    assert [(m.kind, m.point, m.noted, m.said, m.start) for m in found] == [
+        ("number", "r", "10,000 sign-ups a day", "about a thousand sign-ups a day", 3.0),
+        ("role", "t", "I owned the design", "we decided the design", 3.0)]
+    last = telling_mismatches(results, {"r": "we reached 12,000 sign-ups a day", "t": "I owned it"})
+    assert [(m.kind, m.against, m.noted) for m in last] == [("number", "last attempt", "we reached 12,000 sign-ups a day"),
+                                                            ("role", "last attempt", "I owned it")]
+
+
+def test_points_json_has_the_contract_fields():
+    d = _told("r", "10,000 sign-ups a day", "ten thousand a day").to_dict()
+    assert {"id", "text", "hit", "source", "evidence"} <= set(d)
+    assert d["evidence"] == [{"text": "ten thousand a day", "start": 3.0, "end": 5.0}]
+    assert d["source"] == "story" and d["label"] == "R"
+
+
+def test_markdown_section_lists_hits_with_times_misses_and_mismatches():
+    results = [_told("r", "10,000 sign-ups a day", "about a thousand sign-ups a day"),
+               _told("s", "MVP with 10x spikes", "", hit=False)]
+    text = "\n".join(markdown_lines(results, [Mismatch("number", "r", "10,000", "a thousand", 3.0)]))
+    assert "## Points 1/2" in text
+    assert "- [x] 10,000 sign-ups a day (your story)" in text and "“about a thousand sign-ups a day” [0:03]" in text
+    assert "Missed: MVP with 10x spikes" in text
+    assert "noted “10,000”, said “a thousand” [0:03]" in text
+    assert markdown_lines([], []) == [] and summary(results) == "Points 1/2"
+
+
+def test_question_points_come_before_the_story_bullets(bank):
+    story = parse_story("# S\n- R: 10,000 sign-ups a day\n", "s.md", "s")
+    q = bank.question("bh-most-challenging-project")
+    results, _ = answer_points(_sentences("We reached 10,000 sign-ups a day."), q, story, _embed())
+    assert [r.source for r in results] == ["question"] * len(q.points) + ["story"]
+
+
+def test_the_report_carries_points_in_json_markdown_and_summary(bank):
+    q = bank.question("sd-news-feed")
+    said = q.points[0].examples[0]
+    report = analyse_answer(timed_transcript(f"Okay. {said}. That is all."), bank, q.category, q,
+                            detector=fake_detector())
+    doc = report.to_json()
+    assert [p["id"] for p in doc["points"]] == [p.id for p in q.points]
+    first = doc["points"][0]
+    assert first["hit"] and first["source"] == "question" and first["evidence"][0]["start"] is not None
+    assert doc["summary"]["points_total"] == len(q.points) and doc["summary"]["points_hit"] >= 1
+    assert doc["story"] is None and doc["point_mismatches"] == []
+    assert f"## Points {doc['summary']['points_hit']}/{len(q.points)}" in report.to_markdown()
+
+
+def test_without_a_detector_points_are_not_judged(bank):
+    q = bank.question("sd-news-feed")
+    doc = analyse_answer(Transcript(text="We push posts to followers."), bank, q.category, q).to_json()
+    assert doc["points"] == [] and doc["summary"]["points_total"] == 0
+
+
+@pytest.mark.slow
+def test_the_real_encoder_hears_a_paraphrase_and_not_a_keyword_alone(bank):
+    q = bank.question("sd-news-feed")
+    embed = Detector.load().embed
+    paraphrase = ("For someone like a pop star with tens of millions of people following them, writing every "
+                  "post into each follower's list is far too many writes, so we skip them.")
+    keyword = "Celebrities are interesting, people like them a lot."
+    by_id = {r.point.id: r for r in judge_points(_sentences(paraphrase), q.points, "question", embed)}
+    assert by_id["celebrity"].hit
+    by_id = {r.point.id: r for r in judge_points(_sentences(keyword), q.points, "question", embed)}
+    assert not by_id["celebrity"].hit
+
+
+@pytest.mark.slow
+def test_check_a_user_story_end_to_end_on_the_real_encoder(tmp_path):
+    """A story in the README's format in a temp prompts folder; `check FILE --story ID --json`."""
+    from voiceprep.cli.common import Env
+    from voiceprep.cli.main import main
+
+    (tmp_path / "prompts" / "stories").mkdir(parents=True)
+    (tmp_path / "prompts" / "stories" / "pubsub.md").write_text(
+        "# Pub/sub event bus for payment notifications\n"
+        "themes: challenging project, ownership, scale\n"
+        "- S: MVP with a one-year user projection and 10x spikes from marketing airdrops\n"
+        "- T: I owned the library design and the load tests\n"
+        "- A: built the library with integration and load tests; two teams adopted it\n"
+        "- R: 10,000 sign-ups a day on the same infrastructure\n"
+        "- Lesson: design for 10x from day one\n")
+    answer = tmp_path / "answer.txt"
+    answer.write_text("So we were an MVP, with a projection of users for a year, and marketing airdrops that spiked "
+                      "traffic ten times. I owned the design of the library and I wrote the load tests myself. "
+                      "In the end we handled about a thousand sign-ups a day on the same infrastructure.")
+    out = io.StringIO()
+    code = main(["check", str(answer), "--prompts", str(tmp_path / "prompts"), "--story", "pubsub", "--json"],
+                Env(stdout=out, stderr=io.StringIO(), environ={}))
+    assert code == 0
+    doc = json.loads(out.getvalue())
+    story = {p["id"]: p for p in doc["points"] if p["source"] == "story"}
+    assert {k for k, p in story.items() if p["hit"]} == {"s", "t", "r"}
+    assert "sign-ups" in story["r"]["evidence"][0]["text"]
+    assert doc["story"]["id"] == "pubsub" and doc["question"]["category"] == "behavioral"
+    assert [(m["kind"], m["point"]) for m in doc["point_mismatches"]] == [("number", "r")]
+
+
+def test_the_labeled_test_split_is_the_frozen_one():
+    from voiceprep.analysis.points_evaluate import DATA, fingerprint, frozen_fingerprint, load_answers
+
+    answers = load_answers(DATA)
+    assert len(answers) >= 60
+    assert fingerprint([a for a in answers if a.split == "test"]) == frozen_fingerprint(DATA)
+    assert Path(DATA / "README.md").is_file()

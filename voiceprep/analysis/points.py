@@ -1,0 +1,271 @@
+"""Key points: which of a question's points, or of the user's story bullets, the answer made.
+
+Reads the answer as the cue detector does (semantic.passages: sentences, long ones cut into
+timed pieces) with the same encoder and embedding cache (semantic.Detector.embed), plus the
+clauses of long passages and each pair of neighbouring passages (the normalised mean of their
+two vectors: a point is often made across two sentences, and one spoken sentence often makes
+two). A point's references are its text and its example phrasings (a story bullet's: its text
+and its clauses of three words or more). A passage's score for a point is its best cosine
+similarity to a reference; it counts only if no other point of the list is closer to it by more
+than MARGIN. The point is made when its best score reaches the threshold for its source; a
+`quantified` point is made by a quantified outcome (analysis.numbers) instead. The thresholds
+were set on the train and dev splits of tests/data/points only (points_evaluate --fit).
+
+For a story, a bullet that was made is also checked against what the notes say: a number in
+the bullet that the answer gave differently, or "I" in the bullet said as "we", is a
+`Mismatch`, quoted from both sides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from voiceprep.analysis.numbers import find_quantities, impact_numbers
+from voiceprep.analysis.rubric import Evidence
+from voiceprep.analysis.semantic import Passage, passages
+from voiceprep.core.bank import Point, Question
+from voiceprep.core.stories import Story
+from voiceprep.core.timefmt import clock
+from voiceprep.core.transcript import Sentence, Transcript
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+# Set on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
+QUESTION_THRESHOLD = 0.61
+STORY_THRESHOLD = 0.51
+MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
+_CLAUSE = re.compile(r"\s*(?:[;,:()]|\bplus\b|\band\b|\+)\s*", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?=(?:and|so|but|then|which|because|while|or)\b)|\s+(?:and then|so that|because)\s+",
+                           re.IGNORECASE)
+_I = re.compile(r"\b(?:I|I'm|I've|I'd|my|me|myself)\b")
+_WE = re.compile(r"\b(?:we|we're|we've|we'd|our|us|the team)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score a point needs to count as made, by where the point comes from."""
+
+    question: float = QUESTION_THRESHOLD
+    story: float = STORY_THRESHOLD
+
+    def of(self, source: str) -> float:
+        return self.story if source == "story" else self.question
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One point's verdict: made or not, the passage that made it (with its time), its score."""
+
+    point: Point
+    hit: bool
+    source: str  # "question" or "story"
+    evidence: tuple[Evidence, ...] = ()
+    score: float = 0.0
+
+    def to_dict(self) -> dict:
+        """The `points[]` entry of the JSON report (CONTRACT.md)."""
+        r = lambda x: None if x is None else round(x, 2)
+        return {"id": self.point.id, "text": self.point.text, "hit": self.hit, "source": self.source,
+                "label": self.point.label or None, "score": round(self.score, 3),
+                "evidence": [{"text": e.text, "start": r(e.start), "end": r(e.end)} for e in self.evidence]}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A story told differently from its notes (or from the last telling): both quotes."""
+
+    kind: str          # "number" or "role"
+    point: str         # the bullet's point id
+    noted: str         # what the notes (or the last attempt) say
+    said: str          # what this answer says
+    start: float | None = None
+    against: str = "notes"  # "notes" or "last attempt"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "point": self.point, "noted": self.noted, "said": self.said,
+                "start": None if self.start is None else round(self.start, 2), "against": self.against}
+
+
+def references(point: Point, source: str) -> list[str]:
+    """The texts a passage is compared with: the point, its examples, a story bullet's clauses."""
+    refs = [point.text, *point.examples]
+    if source == "story":
+        refs += [c for c in _CLAUSE.split(point.text) if len(c.split()) >= 3 and c != point.text]
+    return list(dict.fromkeys(refs))
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a passage worth reading alone (four words or more), when it has several:
+    one long spoken sentence often makes two points ("..., so we kept the module, and we still
+    work well together")."""
+    parts = [c.strip() for c in _CLAUSE_BREAK.split(text) if c and len(c.split()) >= 4]
+    return parts if len(parts) > 1 else []
+
+
+def _units(found: list[Passage], embed: Embed) -> tuple[list[Evidence], np.ndarray]:
+    """Each passage, each of its clauses, and each pair of neighbouring passages, as evidence and
+    one normalised vector each (a pair is the mean of its two passages' vectors)."""
+    vectors = embed([p.text for p in found])
+    ev = [Evidence(p.text, p.start, p.end, "", p.start) for p in found]
+    parts = [(c, p) for p in found for c in clauses(p.text)]
+    if parts:
+        ev += [Evidence(c, p.start, p.end, "", p.start) for c, p in parts]
+        vectors = np.vstack([vectors, embed([c for c, _ in parts])])
+    if len(found) < 2:
+        return ev, vectors
+    pairs = vectors[:len(found) - 1] + vectors[1:len(found)]
+    pairs /= np.maximum(np.linalg.norm(pairs, axis=1, keepdims=True), 1e-9)
+    ev += [Evidence(f"{a.text} {b.text}", a.start, b.end, "", a.start) for a, b in pairwise(found)]
+    return ev, np.vstack([vectors, pairs])
+
+
+def score_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str,
+                 embed: Embed, margin: float = MARGIN) -> list[tuple[float, Evidence | None]]:
+    """Each point's best similarity to the answer, and the passage (or pair) that reached it.
+
+    A passage counts for a point only when no other point of the list is more than `margin`
+    closer to it: "I owned the design" is the task bullet, not the action bullet that also
+    mentions the design. A `quantified` point is scored by analysis.numbers instead (1.0 when
+    the answer states a quantified outcome)."""
+    found = passages(sentences)
+    if not found or not points:
+        return [(0.0, None) for _ in points]
+    evidence, units = _units(found, embed)
+    refs = [references(p, source) for p in points]
+    vectors = embed([r for rs in refs for r in rs])
+    sims = np.empty((len(units), len(points)), np.float32)
+    k = 0
+    for j, rs in enumerate(refs):
+        sims[:, j] = (units @ vectors[k:k + len(rs)].T).max(axis=1)
+        k += len(rs)
+    semantic = [j for j, p in enumerate(points) if not p.quantified]
+    closest = sims[:, semantic].max(axis=1) if semantic else np.zeros(len(units))
+    out: list[tuple[float, Evidence | None]] = []
+    outcome = _outcome(sentences) if any(p.quantified for p in points) else None
+    for j, p in enumerate(points):
+        if p.quantified:
+            out.append((1.0, outcome) if outcome is not None else (0.0, None))
+            continue
+        eligible = np.where(sims[:, j] >= closest - margin, sims[:, j], -1.0)
+        best = int(np.argmax(eligible))
+        out.append((float(eligible[best]), evidence[best]) if eligible[best] > -1 else (0.0, None))
+    return out
+
+
+def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
+    """The sentence of the answer's first quantified outcome (analysis.numbers.impact_numbers)."""
+    found = impact_numbers(list(sentences))
+    if not found:
+        return None
+    s = sentences[found[0].sentence]
+    return Evidence(s.text, s.start, s.end, found[0].text, found[0].start)
+
+
+def judge_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str, embed: Embed,
+                 thresholds: Thresholds = Thresholds()) -> list[PointResult]:
+    """Every point's verdict, in the order given."""
+    limit = thresholds.of(source)
+    return [PointResult(p, score >= limit, source, (ev,) if ev is not None and score >= limit else (), score)
+            for p, (score, ev) in zip(points, score_points(sentences, points, source, embed))]
+
+
+def values(text: str) -> list[tuple[float, str]]:
+    """The quantities stated in a text: (value, how it was said)."""
+    return [(q.value, q.text) for q in find_quantities(Transcript(text=text).sentences())]
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.05 * max(abs(a), abs(b), 1e-9)
+
+
+def number_mismatch(noted: str, said: str) -> bool:
+    """True when both texts state quantities and none of the noted ones is said."""
+    n, s = values(noted), values(said)
+    return bool(n and s) and not any(_same(a, b) for a, _ in n for b, _ in s)
+
+
+def role_mismatch(noted: str, said: str) -> bool:
+    """True when the notes say "I" and the answer says only "we" for the same bullet."""
+    return bool(_I.search(noted)) and bool(_WE.search(said)) and not _I.search(said)
+
+
+def story_mismatches(results: Sequence[PointResult]) -> list[Mismatch]:
+    """Bullets made with other numbers, or another role, than the notes give."""
+    out = []
+    for r in results:
+        if r.source != "story" or not r.hit or not r.evidence:
+            continue
+        said = r.evidence[0]
+        for kind, differs in (("number", number_mismatch), ("role", role_mismatch)):
+            if differs(r.point.text, said.text):
+                out.append(Mismatch(kind, r.point.id, r.point.text, said.text, said.start))
+    return out
+
+
+def telling_mismatches(results: Sequence[PointResult], last: dict[str, str]) -> list[Mismatch]:
+    """Bullets made now and in the last attempt (`last`: point id -> its quote then) whose
+    numbers or roles differ between the two tellings."""
+    out = []
+    for r in results:
+        before = last.get(r.point.id)
+        if r.source != "story" or not r.hit or not r.evidence or not before:
+            continue
+        said = r.evidence[0]
+        for kind, differs in (("number", number_mismatch), ("role", role_mismatch)):
+            if differs(before, said.text):
+                out.append(Mismatch(kind, r.point.id, before, said.text, said.start, "last attempt"))
+    return out
+
+
+def answer_points(sentences: Sequence[Sentence], question: Question | None, story: Story | None,
+                  embed: Embed, thresholds: Thresholds = Thresholds()) -> tuple[list[PointResult], list[Mismatch]]:
+    """The question's points, then the story's bullets, judged; and where the story was told
+    with other numbers or roles than its notes."""
+    results = judge_points(sentences, question.points, "question", embed, thresholds) if question else []
+    told = judge_points(sentences, story.points, "story", embed, thresholds) if story else []
+    return results + told, story_mismatches(told)
+
+
+def summary(results: Sequence[PointResult]) -> str:
+    """"Points 5/7" for a report's headline."""
+    return f"Points {sum(r.hit for r in results)}/{len(results)}"
+
+
+def _at(t: float | None) -> str:
+    return f" [{clock(t)}]" if t is not None else ""
+
+
+def markdown_lines(results: Sequence[PointResult], mismatches: Sequence[Mismatch]) -> list[str]:
+    """The report's "Points" section: each point made quoted at its moment, each missed one listed,
+    and the story told differently from its notes."""
+    if not results:
+        return []
+    lines = ["", f"## {summary(results)}", ""]
+    for r in results:
+        where = " (your story)" if r.source == "story" else ""
+        lines.append(f"- [{'x' if r.hit else ' '}] {r.point.text}{where}")
+        lines += [f"  - “{e.text}”{_at(e.start)}" for e in r.evidence]
+    missed = [r.point.text for r in results if not r.hit]
+    if missed:
+        lines += ["", "Missed: " + "; ".join(missed)]
+    lines += [""] if mismatches else []
+    for m in mismatches:
+        lines.append(f"- Told differently ({m.kind}, against the {m.against}): noted “{m.noted}”, "
+                     f"said “{m.said}”{_at(m.start)}")
+    return lines
+
+
+def clause_texts(sentences: Sequence[Sentence]) -> list[str]:
+    """The clauses the matcher reads besides the passages: what to embed while the answer is spoken."""
+    return [c for p in passages(sentences) for c in clauses(p.text)]
+
+
+def reference_texts(question: Question | None, story: Story | None) -> list[str]:
+    """Every text the answer's passages are compared with: embedded before the answer ends."""
+    out = [r for p in (question.points if question else ()) if not p.quantified for r in references(p, "question")]
+    return out + [r for p in (story.points if story else ()) for r in references(p, "story")]
