@@ -247,3 +247,12 @@ def test_practice_corrects_the_answer_before_analysis_and_stores_the_original(tm
     assert report.transcript.text == "We keep the catalog in Postgres and put a cache in front."
     stored = json.loads((tmp_path / "rec" / report.attempt_id / "transcript.json").read_text())
     assert [c["original"] for c in stored["corrections"]] == ["posters", "cash"]
+
+
+@pytest.mark.parametrize("said, unsure, vocabulary", [
+    ("There are two operations for self-hosted clusters.", {"There": 0.3, "are": 0.3, "two": 0.3}, DESIGN),
+    ("Each core routine is cheap but not free.", {"core": 0.2, "routine": 0.3}, CONCURRENCY),  # co- or goroutine?
+])
+def test_an_unsure_sound_alike_that_is_a_number_or_two_terms_at_once_is_left_alone(index, said, unsure, vocabulary):
+    fixed = correct(heard(said, unsure), index, vocabulary)
+    assert fixed.text == said and fixed.corrections == []

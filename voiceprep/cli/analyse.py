@@ -12,13 +12,13 @@ from rich.table import Table
 
 from voiceprep.analysis.points import telling_mismatches
 from voiceprep.analysis.report import analyse_answer
-from voiceprep.cli.common import Env, bank, check_model, emit, stories, store, story_target, thresholds
-from voiceprep.core.errors import TranscriptError
+from voiceprep.cli.common import Env, bank, check_model, emit, store, stories, story_target, thresholds
+from voiceprep.core.errors import TranscriptError, read_utf8
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript
-from voiceprep.storage.tellings import last_telling
 from voiceprep.hearing.lexicon import correct_terms
 from voiceprep.hearing.whisper import DEFAULT_MODEL
+from voiceprep.storage.tellings import last_telling
 
 
 def cmd_check(args: argparse.Namespace, env: Env) -> int:
@@ -40,12 +40,7 @@ def read_text(name: str, env: Env) -> str:
         p = Path(name)
         if not p.is_file():
             raise TranscriptError(f"{p}: no such file")
-        try:
-            text = p.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise TranscriptError(f"{p}: not UTF-8 text (byte {exc.start})") from None
-        except OSError as exc:
-            raise TranscriptError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        text = read_utf8(p, TranscriptError)
         where = str(p)
     if not text.strip():
         raise TranscriptError(f"{where}: transcript is empty")

@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from voiceprep.core.errors import BankError, QuestionNotFound
+from voiceprep.core.errors import BankError, QuestionNotFound, read_utf8
 from voiceprep.core.estimate import EstimateTarget, parse_estimate
 from voiceprep.core.lexicon import Lexicon, load_lexicon
 
@@ -341,15 +341,7 @@ def bundled_prompts_dir() -> Path:
 
 
 def read_bank_file(path: Path) -> BankFile:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BankError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BankError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse_bank(text, str(path))
+    return parse_bank(read_utf8(path), str(path))
 
 
 def load_bank(folders: Iterable[Path | str] = (), include_bundled: bool = True) -> Bank:

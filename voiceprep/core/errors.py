@@ -6,6 +6,8 @@ exit code 2. Anything else escaping is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class VoicePrepError(Exception):
     """Base of every error a user can cause or fix (exit code 2)."""
@@ -47,3 +49,13 @@ class DeviceError(VoicePrepError):
 
 class UsageError(VoicePrepError):
     """A mistake in a command's words: an option's value, a missing or clashing option."""
+
+
+def read_utf8(path: Path, error: type[VoicePrepError] = BankError) -> str:
+    """A user's text file (bank, lexicon, story, transcript), or `error` naming the file and why not."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start})") from None

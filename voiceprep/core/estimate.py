@@ -19,8 +19,9 @@ need for five years?") carries its answer and the steps of a reference chain in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from voiceprep.core.errors import BankError
 
@@ -95,6 +96,6 @@ def parse_estimate(raw: Any, fail: Fail) -> EstimateTarget:
             raise fail(f"estimate.steps[{i}].label", "must be a non-empty string")
         extra = set(s) - {"label", "value", "unit", "per"}
         if extra:
-            raise fail(f"estimate.steps[{i}].{sorted(extra)[0]}", "unknown field (expected label, value, unit, per)")
+            raise fail(f"estimate.steps[{i}].{min(extra)}", "unknown field (expected label, value, unit, per)")
         steps.append(EstimateStep(label.strip(), *_figure(s, fail, f"estimate.steps[{i}].")))
     return EstimateTarget(value, unit, per, float(tolerance), assumptions.strip(), tuple(steps))

@@ -29,7 +29,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from voiceprep.core.errors import BankError
+from voiceprep.core.errors import BankError, read_utf8
 
 _TOPIC = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _FIELDS = {"term", "spoken", "topics", "confusions"}
@@ -137,12 +137,7 @@ def _parse_term(n: int, raw: Any, source: str) -> Term:
 
 def read_lexicon_file(path: Path) -> tuple[Term, ...]:
     """The terms of one prompt file; a file without a `term` table (a bank) is not parsed again."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise BankError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise BankError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    text = read_utf8(path)
     if not re.search(r"^\s*(\[\[\s*term\s*\]\]|term\s*=)", text, re.MULTILINE):
         return ()
     return parse_lexicon(text, str(path))

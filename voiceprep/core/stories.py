@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceprep.core.bank import Point, bundled_prompts_dir
-from voiceprep.core.errors import BankError, QuestionNotFound
+from voiceprep.core.errors import BankError, QuestionNotFound, read_utf8
 
 STORIES_DIR = "stories"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -100,13 +100,7 @@ def parse_story(text: str, source: str, story_id: str) -> Story:
 
 
 def read_story(path: Path) -> Story:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise BankError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise BankError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse_story(text, str(path), path.stem)
+    return parse_story(read_utf8(path), str(path), path.stem)
 
 
 def load_stories(folders: Iterable[Path | str] = (), include_bundled: bool = True) -> dict[str, Story]:

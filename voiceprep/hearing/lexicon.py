@@ -56,7 +56,7 @@ class CorrectionPolicy:
     confusion_max_probability: float = 1.0
     sound_max_probability: float = 0.7
     min_similarity: float = 0.8
-    min_spelling: float = 0.75
+    min_spelling: float = 0.8
     min_code: int = 4
     sound_min_words: int = 2
 
@@ -94,9 +94,8 @@ class TermIndex:
         for i, term in enumerate(self.terms):
             for form in term.forms:
                 self._forms.setdefault(form[0], []).append((form, i))
-                code = sound_code(form)
-                if not any(ch.isdigit() for ch in "".join(form)):
-                    self._codes.append((code, len(form), i))
+                if not any(ch.isdigit() for ch in term.term):  # numbers ("302") change by listed confusions only
+                    self._codes.append((sound_code(form), len(form), i))
             for c in term.confusions:
                 self._confusions.setdefault(c, []).append(i)
             for topic in term.topics:
