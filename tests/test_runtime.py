@@ -49,8 +49,12 @@ print(rss_mb() - base)
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_fewer_arenas_keep_less_of_what_threads_freed():
     """Threads that free big buffers between small ones that live on: each arena keeps its own
-    share. Measured: 631 MB kept by default, 418-464 MB with two arenas."""
-    kept = {mode: int(subprocess.run([sys.executable, "-c", FRAGMENT, mode], capture_output=True, text=True,
-                                     check=True).stdout) for mode in ("default", "flat")}
+    share. Measured: 631 MB kept by default, 418-464 MB with two arenas; under a loaded CI once 545
+    MB (the threads then overlap less), so each mode is the median of three runs."""
+    def kept_mb(mode: str) -> int:
+        return int(subprocess.run([sys.executable, "-c", FRAGMENT, mode], capture_output=True, text=True,
+                                  check=True).stdout)
+
+    kept = {mode: sorted(kept_mb(mode) for _ in range(3))[1] for mode in ("default", "flat")}
     assert kept["default"] > 300, f"glibc kept little anyway ({kept}): this test no longer shows anything"
     assert kept["flat"] < 0.85 * kept["default"], kept
