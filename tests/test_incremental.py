@@ -169,6 +169,25 @@ def test_a_front_pass_under_way_when_the_answer_ends_gives_up_and_the_last_pass_
     assert last.window[0] <= gave_up[0].window[0] + 4.0 and last.window[1] == pytest.approx(len(audio) / R, abs=0.11)
 
 
+def test_the_final_pass_goes_back_less_far_than_the_others():
+    """After the answer the user waits for the last pass: it hears less audio again (the text
+    before is still its prompt), and no word is lost or doubled."""
+    script = [f"w{i}" for i in range(40)]
+    audio, _ = ToneModel.render(script, [0.5] * 40)
+    stream = IncrementalStream(ToneModel(script), policy=ChunkPolicy(overlap_s=4.0, final_overlap_s=1.0),
+                               careful=False, threaded=False)
+    feed(stream, audio, step=False)
+    stream.step()
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    fronts = [p for p in stream.passes if p.lane == "front" and p.window]
+    last, before = fronts[-1], fronts[-2]
+    assert last.final and not before.final
+    assert before.window[1] - last.window[0] <= 1.6               # about 1 s back, to a pause
+    assert all(b.window[1] - a.window[0] >= 3.0 for a, b in zip(fronts[1:-1], fronts[:-2]) if a.window[0] > 4)
+
+
 def test_close_waits_for_a_pass_in_flight_and_finish_does_not():
     script = [f"w{i}" for i in range(40)]
     audio, _ = ToneModel.render(script, [0.5] * 40)

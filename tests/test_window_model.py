@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from importlib.metadata import version
 
+import numpy as np
 import pytest
 
 from voiceprep.hearing.window_model import FASTER_WHISPER_TESTED, PassCancelled, WindowDone, window_model_class
@@ -66,3 +67,22 @@ def test_a_cancelled_window_stops_before_encoding_and_a_heard_one_before_a_secon
     model.window.heard_to, model.window.encodes = 9.5, 1  # first pass heard nearly all of it
     with pytest.raises(WindowDone):
         model.encode(None)
+
+
+@pytest.mark.parametrize("audio_frames, tail, kept", [
+    (1300, 300, 1600),   # a 13 s window: its audio and 3 s of the padding
+    (1301, 300, 1700),   # rounded up to whole seconds
+    (2900, 300, 3000),   # never more than faster-whisper gave
+    (3000, 300, 3000),
+    (0, 300, 300),       # nothing but padding
+    (1300, 0, 1300),
+])
+def test_the_encoder_gets_the_audio_and_a_few_seconds_of_padding(audio_frames, tail, kept):
+    from voiceprep.hearing.window_model import encoder_input
+
+    features = np.zeros((80, 3000), np.float32)
+    features[:, :audio_frames] = np.random.default_rng(1).normal(size=(80, audio_frames))
+    for shaped in (features, features[None]):  # faster-whisper passes one segment, 2-D; batches are 3-D
+        out = encoder_input(shaped, tail)
+        assert out.shape[-1] == kept and out.shape[:-1] == shaped.shape[:-1]
+        assert np.array_equal(out[..., :min(audio_frames, kept)], shaped[..., :min(audio_frames, kept)])

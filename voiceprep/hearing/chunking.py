@@ -20,6 +20,7 @@ class ChunkPolicy:
     max_chunk_s: float = 20.0   # always cut by here (with the overlap, within Whisper's 30 s window)
     min_gap_s: float = 0.25     # a silence this long is a place to cut
     overlap_s: float = 4.0      # audio already transcribed that goes along again, for context
+    final_overlap_s: float = 1.5  # the same for the pass after the answer ended: the user waits for it
     check_every_s: float = 0.5  # look for a cut after this much new audio
     context_words: int = 40     # text before the window given to Whisper as its prompt
     careful_window_s: float = 25.0  # the careful lane's windows: as whole-file transcription's (below)

@@ -250,8 +250,10 @@ class IncrementalStream:
             self._front_pass(lane.done_to + cut, final=False)
 
     def _front_pass(self, end: int, final: bool) -> None:
-        """Transcribe up to `end` with overlap. A pass begun before the answer ended gives up when it ends."""
-        lane, overlap = self.front, int(self.policy.overlap_s * SAMPLE_RATE)
+        """Transcribe up to `end` with overlap (less for the final pass, which the user waits for;
+        the text before still goes in the prompt). A pass begun before the answer ended gives up when it ends."""
+        lane = self.front
+        overlap = int((self.policy.final_overlap_s if final else self.policy.overlap_s) * SAMPLE_RATE)
         cancelled = None if final or self._ending.is_set() else self._ending.is_set
         with self._lock:
             start, done = lane.window_start(overlap, (*self.front.cuts, *self.pauses)), lane.done_to

@@ -21,6 +21,13 @@ FASTER_WHISPER_TESTED = ("1.2",)  # release series whose internal call sites thi
 # after the last word heard.
 SECOND_PASS_MIN_SPEECH_S = 1.0
 
+# The encoder sees a window's audio and this many frames (10 ms each) of the padding after it,
+# not the whole 30 s faster-whisper pads every segment to: its cost grows with its input, so a
+# 13 s window encodes in about a quarter of the time. With no padding at all tiny.en invented
+# text after the speech; with 2-5 s of it the words were those of the full encoding
+# (docs/performance.md, "Shorter encodings").
+ENCODER_TAIL_FRAMES = 300
+
 
 class WindowDone(Exception):
     """Ends faster-whisper's segment generator after a window's first pass (see below)."""
@@ -49,6 +56,17 @@ class _Window(threading.local):
             raise PassCancelled
 
 
+def encoder_input(features: np.ndarray, tail_frames: int = ENCODER_TAIL_FRAMES) -> np.ndarray:
+    """A segment's features (80 x 3000, zero-padded after the audio) cut to the audio and
+    `tail_frames` of padding, rounded up to whole seconds (at most the 3000 frames given)."""
+    frames = features.shape[-1]
+    flat = features.reshape(-1, frames)
+    filled = np.flatnonzero(np.any(flat != 0, axis=0))
+    audio = int(filled[-1]) + 1 if filled.size else 0
+    keep = min(frames, -(-(audio + tail_frames) // 100) * 100)
+    return features[..., :keep]
+
+
 @functools.cache
 def window_model_class() -> type:
     """WhisperModel that transcribes one of our windows (at most 30 s) in one pass.
@@ -60,7 +78,8 @@ def window_model_class() -> type:
     encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
     its speech comes after the words heard (the first pass stopped early).
 
-    It also gives up a pass before an encoding or a decoding when the caller's `cancelled`
+    It encodes only the audio of a segment and a few seconds of the padding after it
+    (encoder_input), and it also gives up a pass before an encoding or a decoding when the caller's `cancelled`
     says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
     from faster_whisper import WhisperModel
 
@@ -76,7 +95,7 @@ def window_model_class() -> type:
                 w.encodes += 1
                 if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
                     raise WindowDone
-            return super().encode(features)
+            return super().encode(encoder_input(features))
 
         def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
             self.window.check()
