@@ -113,6 +113,8 @@ BAD = [
     (["review", "TEXTWAV", "-c", "system_design"], "cannot decode audio"),
     (["review", "WAV", "-q", "nope"], "unknown question id"),
     (["review", "WAV", "-c", "system_design", "--model", "./NOWHERE"], "not a CTranslate2 Whisper model folder"),
+    (["loop", "--story", "nope", "--prompts", "STORIES", "--no-speak"], "unknown story 'nope'"),
+    (["loop", "--rounds", "system_design", "--story", "bus", "--prompts", "STORIES"], "no behavioral round"),
     (["frobnicate"], "invalid choice"),
     (["review"], "required"),
 ]
@@ -127,6 +129,8 @@ def test_bad_input_one_line_exit_2_nothing_touched(argv, message, tmp_path, user
     (tmp_path / "EMPTYDIR").mkdir()
     (tmp_path / "BADBANK").mkdir()
     (tmp_path / "BADBANK" / "bad.toml").write_text("[[question]\n")
+    (tmp_path / "STORIES" / "stories").mkdir(parents=True)
+    (tmp_path / "STORIES" / "stories" / "bus.md").write_text("# Bus\n- R: 10,000 sign-ups a day\n")
     # an earlier attempt that must survive every failure untouched
     old = user_dirs / "20260101-000000-old"
     old.mkdir(parents=True)

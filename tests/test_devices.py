@@ -155,13 +155,24 @@ def test_loop_runs_rounds_with_a_follow_up_each_and_scores(pulse, synth, tmp_pat
     answer = synth(ANSWER, "loop-answer", wpm=170)
     follow_up = synth("We have about ten thousand requests a second at peak, and one server handles two thousand, "
                       "so we need five servers.", "loop-follow-up", wpm=150)
+    prompts = tmp_path / "prompts"
+    (prompts / "stories").mkdir(parents=True)
+    (prompts / "stories" / "cache.md").write_text("# The cache in front of the database\n"
+                                                  "- A: put a Redis cache in front of the database\n"
+                                                  "- Lesson: test the failover before launch\n")
     out = subprocess.run([EXE, "loop", "--rounds", "system_design,behavioral", "--no-speak", "--answer-file",
                           str(answer), "--follow-up-file", str(follow_up), "--speed", "8", "--json",
+                          "--story", "cache", "--prompts", str(prompts),
                           "--recordings", str(tmp_path)], env=pulse, capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert [r["question"]["category"] for r in doc["rounds"]] == ["system_design", "behavioral"]
     assert doc["scorecard"]["cues_total"] == sum(len(r["cues"]) for r in doc["rounds"])
+    # the story is told in the behavioral round, and checked against its bullets there only
+    assert doc["rounds"][0]["story"] is None
+    assert doc["rounds"][1]["story"]["id"] == "cache"
+    told = {p["id"]: p["hit"] for p in doc["rounds"][1]["points"] if p["source"] == "story"}
+    assert told == {"a": True, "lesson": False}, told
     for r in doc["rounds"]:  # one follow-up per round, its answer heard from its own recording and kept
         [entry] = r["follow_ups"]
         assert entry["question"] and "server" in entry["text"].lower(), entry

@@ -237,3 +237,39 @@ def test_the_labeled_test_split_is_the_frozen_one():
     assert len(answers) >= 60
     assert fingerprint([a for a in answers if a.split == "test"]) == frozen_fingerprint(DATA)
     assert Path(DATA / "README.md").is_file()
+
+
+OWN_ROLE = Point("own-role", "Your own role and decisions, in the first person", ("I owned the design",))
+SAID = Evidence("I wrote the load tests myself.", 1.0, 2.5, "", 1.0)
+
+
+@pytest.mark.parametrize("source, verdict, made, quoted", [
+    ("question", (True, SAID), True, SAID),        # the report's ownership cue hit: the point is made, quoted
+    ("question", (False, None), False, None),      # the cue missed: so is the point, whatever the similarity
+    ("story", (False, None), True, "I owned the design."),  # a story's bullet is judged by meaning only
+])
+def test_a_point_that_is_a_cue_takes_the_reports_verdict_on_it(source, verdict, made, quoted):
+    text = "I owned the design."
+    [r] = judge_points(_sentences(text), [OWN_ROLE], source, _embed(), Thresholds(0.5, 0.5),
+                       cues={"ownership": verdict})
+    assert r.hit is made
+    assert (r.evidence[0] if r.evidence else None) == quoted or r.evidence[0].text == quoted
+
+
+def test_points_without_a_cue_of_their_meaning_ignore_the_cue_verdicts():
+    text = "Redis in front of the database serves reads."
+    [r] = judge_points(_sentences(text), [CACHE], "question", _embed(), Thresholds(0.5, 0.5),
+                       cues={"ownership": (False, None), "scalability": (False, None)})
+    assert r.hit
+
+
+def test_the_report_decides_own_role_by_its_ownership_cue(tmp_path):
+    from voiceprep.core.bank import load_bank
+
+    bank = load_bank()
+    question = bank.question("bh-most-challenging-project")
+    text = "The checkout kept timing out for our biggest customer. I rewrote the retry logic myself and I led the rollout."
+    report = analyse_answer(Transcript(text=text), bank, question.category, question, detector=fake_detector())
+    cue = {c.cue.id: c.hit for c in report.cues}["ownership"]
+    point = {p.point.id: p.hit for p in report.points}["own-role"]
+    assert point is cue

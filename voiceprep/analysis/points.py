@@ -8,7 +8,8 @@ two). A point's references are its text and its example phrasings (a story bulle
 and its clauses of three words or more). A passage's score for a point is its best cosine
 similarity to a reference; it counts only if no other point of the list is closer to it by more
 than MARGIN. The point is made when its best score reaches the threshold for its source; a
-`quantified` point is made by a quantified outcome (analysis.numbers) instead. The thresholds
+`quantified` point is made by a quantified outcome (analysis.numbers) instead, and a point that
+is the shape of a story (CUE_POINTS) by the report's verdict on that cue. The thresholds
 were set on the train and dev splits of tests/data/points only (points_evaluate --fit).
 
 For a story, a bullet that was made is also checked against what the notes say: a number in
@@ -19,14 +20,14 @@ the bullet that the answer gave differently, or "I" in the bullet said as "we", 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
 from voiceprep.analysis.numbers import find_quantities, impact_numbers
-from voiceprep.analysis.rubric import Evidence
+from voiceprep.analysis.rubric import CueResult, Evidence
 from voiceprep.analysis.semantic import Passage, passages
 from voiceprep.core.bank import Point, Question
 from voiceprep.core.stories import Story
@@ -35,8 +36,15 @@ from voiceprep.core.transcript import Sentence, Transcript
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
+# A question's points that are the shape of a story rather than its substance are decided by the
+# cue of the same meaning, as the report judged it: the cue detector learned those from answers
+# by other people, the similarity to a point's text from none (chosen on the dev split:
+# docs/performance.md, "Accuracy on answers by other people").
+CUE_POINTS = {"situation": "star_situation", "own-role": "ownership", "actions": "star_action",
+              "lesson": "reflection", "customer": "customer_focus"}
+
 # Set on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
-QUESTION_THRESHOLD = 0.61
+QUESTION_THRESHOLD = 0.54
 STORY_THRESHOLD = 0.51
 MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
 _CLAUSE = re.compile(r"\s*(?:[;,:()]|\bplus\b|\band\b|\+)\s*", re.IGNORECASE)
@@ -44,6 +52,14 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?=(?:and|so|but|then|which|because|while|
                            re.IGNORECASE)
 _I = re.compile(r"\b(?:I|I'm|I've|I'd|my|me|myself)\b")
 _WE = re.compile(r"\b(?:we|we're|we've|we'd|our|us|the team)\b", re.IGNORECASE)
+
+
+CueVerdicts = Mapping[str, tuple[bool, Evidence | None]]  # cue id -> the report's verdict and its evidence
+
+
+def cue_verdicts(results: Sequence[CueResult]) -> CueVerdicts:
+    """The report's cue verdicts, as score_points reads them."""
+    return {c.cue.id: (c.hit, c.evidence[0] if c.evidence else None) for c in results}
 
 
 @dataclass(frozen=True)
@@ -125,13 +141,15 @@ def _units(found: list[Passage], embed: Embed) -> tuple[list[Evidence], np.ndarr
 
 
 def score_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str,
-                 embed: Embed, margin: float = MARGIN) -> list[tuple[float, Evidence | None]]:
+                 embed: Embed, margin: float = MARGIN,
+                 cues: CueVerdicts | None = None) -> list[tuple[float, Evidence | None]]:
     """Each point's best similarity to the answer, and the passage (or pair) that reached it.
 
     A passage counts for a point only when no other point of the list is more than `margin`
     closer to it: "I owned the design" is the task bullet, not the action bullet that also
     mentions the design. A `quantified` point is scored by analysis.numbers instead (1.0 when
-    the answer states a quantified outcome)."""
+    the answer states a quantified outcome), and a question's point in CUE_POINTS by its cue's
+    verdict in `cues` when the report judged that cue (1.0 hit, 0.0 missed)."""
     found = passages(sentences)
     if not found or not points:
         return [(0.0, None) for _ in points]
@@ -151,6 +169,10 @@ def score_points(sentences: Sequence[Sentence], points: Sequence[Point], source:
         if p.quantified:
             out.append((1.0, outcome) if outcome is not None else (0.0, None))
             continue
+        verdict = (cues or {}).get(CUE_POINTS.get(p.id, "")) if source == "question" else None
+        if verdict is not None:
+            out.append((1.0, verdict[1]) if verdict[0] else (0.0, None))
+            continue
         eligible = np.where(sims[:, j] >= closest - margin, sims[:, j], -1.0)
         best = int(np.argmax(eligible))
         out.append((float(eligible[best]), evidence[best]) if eligible[best] > -1 else (0.0, None))
@@ -167,11 +189,11 @@ def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
 
 
 def judge_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str, embed: Embed,
-                 thresholds: Thresholds = Thresholds()) -> list[PointResult]:
-    """Every point's verdict, in the order given."""
+                 thresholds: Thresholds = Thresholds(), cues: CueVerdicts | None = None) -> list[PointResult]:
+    """Every point's verdict, in the order given (`cues`: see score_points)."""
     limit = thresholds.of(source)
     return [PointResult(p, score >= limit, source, (ev,) if ev is not None and score >= limit else (), score)
-            for p, (score, ev) in zip(points, score_points(sentences, points, source, embed))]
+            for p, (score, ev) in zip(points, score_points(sentences, points, source, embed, cues=cues))]
 
 
 def values(text: str) -> list[tuple[float, str]]:
@@ -223,10 +245,11 @@ def telling_mismatches(results: Sequence[PointResult], last: dict[str, str]) -> 
 
 
 def answer_points(sentences: Sequence[Sentence], question: Question | None, story: Story | None,
-                  embed: Embed, thresholds: Thresholds = Thresholds()) -> tuple[list[PointResult], list[Mismatch]]:
+                  embed: Embed, thresholds: Thresholds = Thresholds(),
+                  cues: CueVerdicts | None = None) -> tuple[list[PointResult], list[Mismatch]]:
     """The question's points, then the story's bullets, judged; and where the story was told
-    with other numbers or roles than its notes."""
-    results = judge_points(sentences, question.points, "question", embed, thresholds) if question else []
+    with other numbers or roles than its notes. `cues`: the report's cue verdicts (score_points)."""
+    results = judge_points(sentences, question.points, "question", embed, thresholds, cues) if question else []
     told = judge_points(sentences, story.points, "story", embed, thresholds) if story else []
     return results + told, story_mismatches(told)
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceprep.analysis.points import Embed, Thresholds, score_points
+from voiceprep.analysis.points import CueVerdicts, Embed, Thresholds, cue_verdicts, score_points
+from voiceprep.analysis.semantic import Detector
+from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Bank, Point, load_bank, tomllib
 from voiceprep.core.errors import BankError
 from voiceprep.core.stories import load_stories
@@ -41,6 +43,7 @@ class LabeledAnswer:
     points: tuple[Point, ...]
     source: str          # "question" or "story"
     hits: frozenset[str]
+    others: bool = False  # written by other people (an `author` field), not for this set
 
 
 def parse_answers(text: str, source: str, split: str, bank: Bank, stories: dict) -> list[LabeledAnswer]:
@@ -67,7 +70,8 @@ def parse_answers(text: str, source: str, split: str, bank: Bank, stories: dict)
         unknown = set(e["hits"]) - {p.id for p in points}
         if unknown:
             raise BankError(f"{where}: field 'hits': unknown point(s) {sorted(unknown)}")
-        out.append(LabeledAnswer(e["id"], split, target, e["text"].strip(), points, kind, frozenset(e["hits"])))
+        out.append(LabeledAnswer(e["id"], split, target, e["text"].strip(), points, kind, frozenset(e["hits"]),
+                                 isinstance(e.get("author"), str)))
     return out
 
 
@@ -120,13 +124,26 @@ class Score:
 Scored = list[tuple[LabeledAnswer, Point, float]]
 
 
-def score_all(answers: Sequence[LabeledAnswer], embed: Embed) -> Scored:
-    """Every (answer, point) pair with the matcher's score."""
+def score_all(answers: Sequence[LabeledAnswer], embed: Embed, cues: Callable[[LabeledAnswer], CueVerdicts] | None = None) -> Scored:
+    """Every (answer, point) pair with the matcher's score (`cues`: an answer's cue verdicts, as
+    the report judges them, for the points decided by a cue)."""
     out: Scored = []
     for a in answers:
-        scores = score_points(Transcript(text=a.text).sentences(), a.points, a.source, embed)
+        scores = score_points(Transcript(text=a.text).sentences(), a.points, a.source, embed,
+                              cues=cues(a) if cues is not None else None)
         out += [(a, p, s) for p, (s, _) in zip(a.points, scores)]
     return out
+
+
+def report_cues(bank: Bank, detector: Detector) -> Callable[[LabeledAnswer], CueVerdicts]:
+    """An answer's cue verdicts as `check` would give them (rules and detector), for the points
+    decided by a cue; none for a story's bullets."""
+    def verdicts(a: LabeledAnswer) -> CueVerdicts:
+        question = bank.questions.get(a.target)
+        if question is None:
+            return {}
+        return cue_verdicts(judge(Transcript(text=a.text), bank.cues_for(question.category, question), detector))
+    return verdicts
 
 
 def tally(scored: Scored, thresholds: Thresholds) -> Score:
@@ -150,33 +167,37 @@ def fit(scored: Scored) -> Thresholds:
 
 def report(scored: Scored, thresholds: Thresholds) -> list[str]:
     lines = [f"point coverage (thresholds: question {thresholds.question:.2f}, story {thresholds.story:.2f})",
-             f"{'split':<6} {'answers':>7} {'pairs':>6} {'precision':>9} {'recall':>7} {'macro-F1':>8}"]
+             f"{'split':<18} {'answers':>7} {'pairs':>6} {'precision':>9} {'recall':>7} {'macro-F1':>8}"]
     for split in SPLITS:
         mine = [x for x in scored if x[0].split == split]
-        s = tally(mine, thresholds)
-        lines.append(f"{split:<6} {len({x[0].id for x in mine}):>7} {len(mine):>6} {s.precision:>9.3f} "
-                     f"{s.recall:>7.3f} {s.macro_f1:>8.3f}")
+        rows = [(split, mine)]
+        if any(x[0].others for x in mine) and not all(x[0].others for x in mine):
+            rows += [("  by other people", [x for x in mine if x[0].others]),
+                     ("  written here", [x for x in mine if not x[0].others])]
+        for name, part in rows:
+            s = tally(part, thresholds)
+            lines.append(f"{name:<18} {len({x[0].id for x in part}):>7} {len(part):>6} {s.precision:>9.3f} "
+                         f"{s.recall:>7.3f} {s.macro_f1:>8.3f}")
     return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from voiceprep.analysis.semantic import Detector
-
     p = argparse.ArgumentParser(prog="python -m voiceprep.analysis.points_evaluate")
     p.add_argument("folder", nargs="?", default=str(DATA), type=Path)
     p.add_argument("--fit", action="store_true", help="print the thresholds train+dev choose (test unused)")
     args = p.parse_args(argv)
     answers = load_answers(args.folder)
     frozen = fingerprint([a for a in answers if a.split == "test"]) == frozen_fingerprint(args.folder)
-    embed = Detector.load().embed
+    detector = Detector.load()
+    embed, cues = detector.embed, report_cues(load_bank(), detector)
     if args.fit:
         if not frozen:
             print("the test split is not the frozen one (split.toml): refusing to fit", file=sys.stderr)
             return 2
-        found = fit(score_all([a for a in answers if a.split != "test"], embed))
+        found = fit(score_all([a for a in answers if a.split != "test"], embed, cues))
         print(f"fitted on train+dev: question {found.question:.2f}, story {found.story:.2f}")
         return 0
-    print("\n".join(report(score_all(answers, embed), Thresholds())))
+    print("\n".join(report(score_all(answers, embed, cues), Thresholds())))
     print("test split: frozen (fingerprint matches split.toml)" if frozen
           else "test split: CHANGED since it was frozen (fingerprint differs from split.toml)")
     return 0

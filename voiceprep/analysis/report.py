@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from voiceprep.analysis.metrics import Metrics, Thresholds, analyse
 from voiceprep.analysis.numbers import NumbersFound, Outcome, find_numbers, quantified_outcomes
 from voiceprep.analysis.numbers.target import EstimateGrade, grade_estimate
-from voiceprep.analysis.points import Mismatch, PointResult, answer_points, markdown_lines
+from voiceprep.analysis.points import Mismatch, PointResult, answer_points, cue_verdicts, markdown_lines
 from voiceprep.analysis.rubric import CueResult, Evidence
 from voiceprep.analysis.semantic import Detector
 from voiceprep.analysis.verdicts import judge
@@ -160,7 +160,8 @@ def analyse_answer(transcript: Transcript, bank: Bank, category: str, question: 
     estimate = grade_estimate(question.estimate, numbers.quantities) if question and question.estimate else None
     report = Report(category, question, transcript, metrics, cues, numbers, outcomes, estimate, story=story)
     if detector is not None:  # points are judged by meaning only: no detector, no verdicts
-        report.points, report.mismatches = answer_points(transcript.sentences(), question, story, detector.embed)
+        report.points, report.mismatches = answer_points(transcript.sentences(), question, story, detector.embed,
+                                                         cues=cue_verdicts(cues))
     return report
 
 

@@ -131,6 +131,8 @@ def add_practice_parsers(sub, common, thresholds) -> None:
     lp.add_argument("--rounds", default="deep_dive,system_design,behavioral", metavar="C,C,...",
                     help="one category per round (default %(default)s)")
     lp.add_argument("--seed", type=int)
+    lp.add_argument("--story", metavar="ID",
+                    help="tell this story of yours in the behavioral round; it is checked against its bullets")
     lp.add_argument("--no-speak", action="store_true")
     lp.add_argument("--limit", type=float, metavar="S")
     lp.add_argument("--answer-file", metavar="FILE", help="every round's answer from this recording")

@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator
@@ -27,11 +28,11 @@ from voiceprep.audio.piper import load_voice
 from voiceprep.audio.speech import SilentSpeaker, Speaker, SpeakerRequest, choose_voice, open_speaker, synthesize
 from voiceprep.audio.spoken import SpokenRecorder
 from voiceprep.cli import common
-from voiceprep.cli.picking import focus_result, pick_questions
+from voiceprep.cli.picking import focus_result, pick_questions, story_question
 from voiceprep.core.bank import Question
-from voiceprep.core.errors import QuestionNotFound
+from voiceprep.core.errors import QuestionNotFound, UsageError
 from voiceprep.core.keys import NoKeys
-from voiceprep.core.stories import find_story
+from voiceprep.core.stories import Story, find_story
 from voiceprep.practice.keys import LineKeys
 from voiceprep.practice.menu import Menu, ask_follow_up, scorecard
 from voiceprep.practice.recover import recover
@@ -222,6 +223,10 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
     if not cats:
         raise QuestionNotFound("--rounds needs at least one category")
     questions = [rng.choice(bank.list_questions(c)) for c in cats]
+    story = find_story(common.stories(args, env), args.story) if args.story else None
+    story_round = _story_round(cats, story)
+    if story is not None:
+        questions[story_round] = story_question(bank, story)
     common.check_model(args)
     console = Console(file=env.stderr if args.json else env.stdout, highlight=False)
     options = Options(time_limit_s=args.limit, speak=not args.no_speak, live=console.is_terminal,
@@ -233,12 +238,13 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
                      opening=questions[0].text) as session:
         for i, q in enumerate(questions, 1):
             console.rule(f"Round {i} of {len(questions)}: {bank.category(q.category).label}")
-            report = session.ask(q, options)
+            mine = replace(options, story=story) if i - 1 == story_round else options
+            report = session.ask(q, mine)
             reports.append(report)
             if not args.json:
                 console.print(render_report(report))
             if follow_ups:
-                ask_follow_up(session, q, report, options, session.store.root / (report.attempt_id or ""))
+                ask_follow_up(session, q, report, mine, session.store.root / (report.attempt_id or ""))
     if args.json:
         env.stdout.write(json.dumps({"schema": 1, "rounds": [r.to_json() for r in reports],
                                      "scorecard": {"cues_hit": sum(r.hits for r in reports),
@@ -247,6 +253,16 @@ def cmd_loop(args: argparse.Namespace, env) -> int:
     else:
         console.print(scorecard(reports))
     return 0
+
+
+def _story_round(categories: list[str], story: Story | None) -> int:
+    """The round in which the loop's --story is told: its first behavioral round (-1: no story)."""
+    if story is None:
+        return -1
+    if "behavioral" not in categories:
+        raise UsageError(f"--story {story.id}: --rounds has no behavioral round to tell it in "
+                         f"(rounds: {', '.join(categories)})")
+    return categories.index("behavioral")
 
 
 def cmd_doctor(args: argparse.Namespace, env) -> int:
