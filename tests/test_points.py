@@ -244,7 +244,7 @@ SAID = Evidence("I wrote the load tests myself.", 1.0, 2.5, "", 1.0)
 
 
 @pytest.mark.parametrize("source, verdict, made, quoted", [
-    ("question", (True, SAID), True, SAID),        # the report's ownership cue hit: the point is made, quoted
+    ("question", (True, SAID), True, SAID.text),   # the report's ownership cue hit: made, quoting the cue's passage
     ("question", (False, None), False, None),      # the cue missed: so is the point, whatever the similarity
     ("story", (False, None), True, "I owned the design."),  # a story's bullet is judged by meaning only
 ])
@@ -253,7 +253,7 @@ def test_a_point_that_is_a_cue_takes_the_reports_verdict_on_it(source, verdict, 
     [r] = judge_points(_sentences(text), [OWN_ROLE], source, _embed(), Thresholds(0.5, 0.5),
                        cues={"ownership": verdict})
     assert r.hit is made
-    assert (r.evidence[0] if r.evidence else None) == quoted or r.evidence[0].text == quoted
+    assert (r.evidence[0].text if r.evidence else None) == quoted
 
 
 def test_points_without_a_cue_of_their_meaning_ignore_the_cue_verdicts():

@@ -22,10 +22,9 @@ FASTER_WHISPER_TESTED = ("1.2",)  # release series whose internal call sites thi
 SECOND_PASS_MIN_SPEECH_S = 1.0
 
 # The encoder sees a window's audio and this many frames (10 ms each) of the padding after it,
-# not the whole 30 s faster-whisper pads every segment to: its cost grows with its input, so a
-# 13 s window encodes in about a quarter of the time. With no padding at all tiny.en invented
-# text after the speech; with 2-5 s of it the words were those of the full encoding
-# (docs/performance.md, "Shorter encodings").
+# not the whole 30 s faster-whisper pads every segment to: its cost grows with its input. With
+# no padding at all tiny.en invented text after the speech; with 2-3 s of it the words were those
+# of the full encoding (docs/transcription.md, "One decoding per window").
 ENCODER_TAIL_FRAMES = 300
 
 
@@ -79,8 +78,8 @@ def window_model_class() -> type:
     its speech comes after the words heard (the first pass stopped early).
 
     It encodes only the audio of a segment and a few seconds of the padding after it
-    (encoder_input), and it also gives up a pass before an encoding or a decoding when the caller's `cancelled`
-    says so (PassCancelled): an answer that ended mid-pass need not wait for the rest of it."""
+    (encoder_input), and it gives up a pass before an encoding or a decoding when the caller's
+    `cancelled` says so (PassCancelled): an answer that ended mid-pass need not wait for the rest."""
     from faster_whisper import WhisperModel
 
     class WindowWhisperModel(WhisperModel):
