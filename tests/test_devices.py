@@ -158,7 +158,7 @@ def test_loop_runs_rounds_with_a_follow_up_each_and_scores(pulse, synth, tmp_pat
     prompts = tmp_path / "prompts"
     (prompts / "stories").mkdir(parents=True)
     (prompts / "stories" / "cache.md").write_text("# The cache in front of the database\n"
-                                                  "- A: put a Redis cache in front of the database\n"
+                                                  "- A: I put a cache in front of the database and sharded it by user\n"
                                                   "- Lesson: test the failover before launch\n")
     out = subprocess.run([EXE, "loop", "--rounds", "system_design,behavioral", "--no-speak", "--answer-file",
                           str(answer), "--follow-up-file", str(follow_up), "--speed", "8", "--json",
