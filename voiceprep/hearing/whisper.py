@@ -48,6 +48,13 @@ MAX_PROMPT_TERMS = 12
 PROMPT_TERMS = 48
 
 
+# Front-lane windows at least this long are encoded short (window_model.encoder_input): their
+# decoding is long too, and encoding all 30 s on top of it made the pass after the answer miss
+# the 1 s goal. A shorter window decodes quickly, so it keeps the full encoding, which heard a
+# 4 s window ("a hundred million new links a month") that the short one misheard.
+SHORT_ENCODING_MIN_S = 10.0
+
+
 def build_prompt(vocabulary: Sequence[str] = (), limit: int = MAX_PROMPT_TERMS) -> str:
     """The initial prompt: the jargon to listen for, then disfluencies to keep."""
     terms = [v.strip() for v in vocabulary if v.strip()] or list(_FALLBACK_VOCABULARY)
@@ -214,13 +221,16 @@ class WhisperTranscriber:
         stops there with PassCancelled (the answer ended; a pass over its whole tail follows)."""
         beam = self.fast_beam_size if fast else self.beam_size
         model = self._model() if fast else self.careful_model()
-        return self._decode(audio, vocabulary, context, plain, beam, model, speech_end_s, cancelled)
+        short = fast and len(audio) >= SHORT_ENCODING_MIN_S * SAMPLE_RATE
+        return self._decode(audio, vocabulary, context, plain, beam, model, speech_end_s, cancelled, short=short)
 
     def _decode(self, audio: np.ndarray, vocabulary: Sequence[str], context: str, plain: bool, beam_size: int,
                 model: Any, speech_end_s: float | None = None,
-                cancelled: Callable[[], bool] | None = None) -> list[Word]:
+                cancelled: Callable[[], bool] | None = None, short: bool = False) -> list[Word]:
         """One window's words by one model (times from the window's start); a decoding stuck
-        repeating itself is done again without the prompt, and dropped if that is stuck too."""
+        repeating itself is done again without the prompt, and dropped if that is stuck too.
+        `short`: encode the window's audio and a little padding only (window_model.encoder_input),
+        for the front lane, which the user may be waiting for."""
         prompt, hotwords = None, None
         if not plain:
             # most important last: Whisper keeps a prompt's last 223 tokens, so with the text before
@@ -233,10 +243,10 @@ class WhisperTranscriber:
                 prompt = build_prompt(terms, len(terms)) if terms else _VERBATIM_TAIL
             prompt += f" {context}" if context else ""
         words = self._words(audio, prompt, beam_size, model, bounded=True, speech_end_s=speech_end_s,
-                            cancelled=cancelled, hotwords=hotwords)
+                            cancelled=cancelled, hotwords=hotwords, short=short)
         if stuck(words, len(audio) / SAMPLE_RATE):
             words = [] if plain else self._decode(audio, vocabulary, "", True, beam_size, model, speech_end_s,
-                                                  cancelled)
+                                                  cancelled, short)
         return words
 
     def term_index(self) -> TermIndex:
@@ -265,7 +275,8 @@ class WhisperTranscriber:
 
     def _words(self, audio: np.ndarray, prompt: str | None, beam_size: int | None = None,
                model: Any = None, bounded: bool = False, speech_end_s: float | None = None,
-               cancelled: Callable[[], bool] | None = None, hotwords: str | None = None) -> list[Word]:
+               cancelled: Callable[[], bool] | None = None, hotwords: str | None = None,
+               short: bool = False) -> list[Word]:
         """Whisper's words. `bounded` (windows of up to about 30 s): at most 8 tokens per second
         of audio, and for greedy passes one retry at a higher temperature instead of five. A pass
         that got stuck repeating itself took 12.6 s here without these limits. Beam-search passes
@@ -280,8 +291,8 @@ class WhisperTranscriber:
                 limits["temperature"] = [0.0, 0.4]
         model = model or self._model()
         window = model.window
-        if speech_end_s is not None or cancelled is not None:
-            window.begin(speech_end_s, cancelled)
+        if speech_end_s is not None or cancelled is not None or short:
+            window.begin(speech_end_s, cancelled, short)
         segments, _info = model.transcribe(
             audio,
             language="en",

@@ -42,13 +42,16 @@ class _Window(threading.local):
     def __init__(self) -> None:
         self.end()
 
-    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None) -> None:
+    def begin(self, speech_end_s: float | None, cancelled: Callable[[], bool] | None = None,
+              short: bool = False) -> None:
         self.speech_end_s: float | None = speech_end_s
         self.cancelled: Callable[[], bool] | None = cancelled
+        self.short = short  # encode the audio and a little padding only (encoder_input)
         self.heard_to, self.encodes = 0.0, 0
 
     def end(self) -> None:
         self.speech_end_s, self.cancelled, self.heard_to, self.encodes = None, None, 0.0, 0
+        self.short = False
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -77,9 +80,11 @@ def window_model_class() -> type:
     encoding of the same window goes ahead only when at least SECOND_PASS_MIN_SPEECH_S of
     its speech comes after the words heard (the first pass stopped early).
 
-    It encodes only the audio of a segment and a few seconds of the padding after it
-    (encoder_input), and it gives up a pass before an encoding or a decoding when the caller's
-    `cancelled` says so (PassCancelled): an answer that ended mid-pass need not wait for the rest."""
+    For the front lane's longer passes (`short`, see whisper.SHORT_ENCODING_MIN_S) it encodes
+    only the audio of a segment and a few seconds of the padding after it (encoder_input); other
+    passes keep Whisper's 30 s, which short clips need (tests/test_whisper.py, test_piper.py). It gives up a
+    pass before an encoding or a decoding when the caller's `cancelled` says so (PassCancelled):
+    an answer that ended mid-pass need not wait for the rest."""
     from faster_whisper import WhisperModel
 
     class WindowWhisperModel(WhisperModel):
@@ -94,7 +99,7 @@ def window_model_class() -> type:
                 w.encodes += 1
                 if w.encodes > 1 and w.speech_end_s - w.heard_to < SECOND_PASS_MIN_SPEECH_S:
                     raise WindowDone
-            return super().encode(encoder_input(features))
+            return super().encode(encoder_input(features) if w.short else features)
 
         def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
             self.window.check()
