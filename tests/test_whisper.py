@@ -293,3 +293,19 @@ def test_the_careful_model_runs_at_the_lowest_priority():
     transcriber.careful_model()
     assert niced() - before
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) != 19
+
+
+@pytest.mark.parametrize("seconds, fast, short", [
+    (12.0, True, True),    # a long front-lane window: the user may wait for it, encode it short
+    (10.0, True, True),
+    (9.0, True, False),    # a short one decodes quickly: keep Whisper's 30 s
+    (12.0, False, False),  # careful lane (beam search): always 30 s
+])
+def test_only_long_front_lane_windows_are_encoded_short(monkeypatch, seconds, fast, short):
+    t = WhisperTranscriber()
+    seen = []
+    monkeypatch.setattr(t, "_model", lambda: None)
+    monkeypatch.setattr(t, "careful_model", lambda: None)
+    monkeypatch.setattr(t, "_decode", lambda *args, short=False: seen.append(short) or [])
+    t.chunk_words(np.zeros(int(seconds * 16000), np.float32), fast=fast)
+    assert seen == [short]
