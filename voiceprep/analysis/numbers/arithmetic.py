@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from voiceprep.analysis.numbers.quantities import Quantity, Token
+from voiceprep.analysis.numbers.numerals import Token
+from voiceprep.analysis.numbers.quantities import Quantity
 from voiceprep.analysis.numbers.spoken import BYTE_SCALE
 from voiceprep.analysis.numbers.steps import Step, is_duration
 

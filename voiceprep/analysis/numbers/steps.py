@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from voiceprep.analysis.numbers.quantities import Quantity, Sentence, Token, is_number_start, scan, tokenize
+from voiceprep.analysis.numbers.numerals import Token, is_number_start, tokenize
+from voiceprep.analysis.numbers.quantities import Quantity, Sentence, scan
 from voiceprep.analysis.numbers.spoken import BYTE_SCALE, SECONDS, TIME_CONSTANTS
 
 _MARKERS = {"so", "that's", "thats", "which", "gives", "giving", "give", "equals", "=", "means", "is",
