@@ -3,6 +3,9 @@ voice heard back by Whisper."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -48,3 +51,18 @@ def test_synthesize_speaks_16k_audio_whisper_understands(whisper):
     assert len(slower) > 1.15 * len(faster)  # 1.28-1.43 in eight runs (Piper's durations are sampled)
     text = whisper.transcribe(audio).text.lower()
     assert all(w in text for w in ("shortener", "cache", "front", "database")), text
+
+
+@pytest.mark.slow
+def test_unloading_the_voice_gives_its_memory_back():
+    """Loading, speaking and letting go of the real voice leaves resident memory near where it was."""
+    code = (
+        "from voiceprep.audio.piper import load_voice, unload_voice\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 // 2**20\n"
+        "import onnxruntime, piper\n"
+        "base = rss(); voice = load_voice(); voice.speak('How would you shard the users table?')\n"
+        "loaded = rss(); del voice; unload_voice()\n"
+        "print(base, loaded, rss(), load_voice() is not None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    base, loaded, after = map(int, out[:3])
+    assert loaded - base > 80 and after - base < 0.4 * (loaded - base) and out[3] == "True", out

@@ -54,7 +54,9 @@ def speaker_with(voice: FakeVoice, clock: FakeClock | None = None, **kw) -> tupl
     def open_output(rate: int) -> FakeAudioOut:
         outs.append(FakeAudioOut(rate, clock))
         return outs[-1]
-    return PiperSpeaker(load=lambda: voice, open_output=open_output, get_time=clock, **kw), outs
+    kw.setdefault("load", lambda: voice)
+    kw.setdefault("unload", lambda: None)
+    return PiperSpeaker(open_output=open_output, get_time=clock, **kw), outs
 
 
 def test_pieces_are_played_in_order_and_started_at_is_the_first_write():
@@ -108,6 +110,21 @@ def test_preloaded_opening_of_another_text_is_not_played():
     speaker.say("Design a cache.")
     assert voice.spoken == ["Tell me about a conflict.", "Design a cache."]
     assert [round(w[0] * 100) for w in outs[0].written] == [2]
+
+
+def test_the_voice_is_let_go_after_each_text_and_loaded_again_for_the_next():
+    events: list[str] = []
+
+    def load() -> FakeVoice:
+        events.append("load")
+        return FakeVoice(fail_on="Broken.")
+    speaker, _outs = speaker_with(FakeVoice(), load=load, unload=lambda: events.append("unload"))
+    speaker.preload(QUESTION)
+    speaker.say(QUESTION)
+    speaker.say("Design a cache.")
+    with pytest.raises(DeviceError):
+        speaker.say("Broken.")  # a failure lets it go too
+    assert events == ["load", "unload"] * 3
 
 
 def test_a_failing_engine_is_a_device_error_and_the_output_is_aborted():

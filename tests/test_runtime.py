@@ -17,7 +17,7 @@ def test_settings_take_effect_on_glibc():
 
 
 def test_without_glibc_it_is_a_no_op(monkeypatch):
-    monkeypatch.setattr(memory, "_libc", lambda: None)
+    monkeypatch.setattr(memory, "libc", lambda: None)
     assert memory.keep_heap_flat() is False
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from voiceprep.core.errors import DeviceError
+from voiceprep.core.heap import give_back_memory
 from voiceprep.core.samples import SAMPLE_RATE
 
 VOICE_NAME = "en_US-joe-medium"
@@ -102,6 +103,15 @@ def load_voice() -> NeuralVoice:
         if not _LOADED:
             _LOADED.append(NeuralVoice.load())
         return _LOADED[0]
+
+
+def unload_voice() -> None:
+    """Forget the loaded voice and give its memory back once nothing else holds it. The voice
+    and its ONNX Runtime session took about 170 MB while Whisper decoded the answer; loading
+    it again for the next question takes 0.1-0.2 s (docs/performance.md)."""
+    with _LOCK:
+        _LOADED.clear()
+    give_back_memory()
 
 
 def resample(audio: np.ndarray, rate: int, to_rate: int) -> np.ndarray:

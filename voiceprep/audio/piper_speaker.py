@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import numpy as np
 
-from voiceprep.audio.piper import load_voice, resample
+from voiceprep.audio.piper import load_voice, resample, unload_voice
 from voiceprep.core.errors import DeviceError, VoicePrepError
 
 if TYPE_CHECKING:
@@ -171,16 +171,19 @@ class PiperSpeaker:
     it is made while the next is synthesized.
 
     `preload(opening)` loads the voice on a background thread and then makes the first piece of
-    `opening` (the question about to be asked). If the voice cannot load and a `fallback` speaker
+    `opening` (the question about to be asked). After each text the voice is let go (`unload`):
+    the answer that follows is transcribed without it in memory, and the next text loads it
+    again. If the voice cannot load and a `fallback` speaker
     is given, it speaks instead and `notice` gets one line saying why (once); without a fallback
     the DeviceError is raised."""
 
     def __init__(self, device: int | str | None = None, load: Callable[[], Voice] = load_voice,
+                 unload: Callable[[], None] = unload_voice,
                  open_output: Callable[[int], AudioOut] | None = None,
                  get_time: Callable[[], float] = time.monotonic, fallback: Speaker | None = None,
                  notice: Callable[[str], None] = lambda line: None) -> None:
         self.device = device
-        self._load = load
+        self._load, self._unload = load, unload
         self._open_output = open_output or (lambda rate: SoundDeviceOut(device, rate))
         self.get_time = get_time
         self.fallback, self.notice = fallback, notice
@@ -234,7 +237,11 @@ class PiperSpeaker:
         elif self._voice is None and self._error is None:
             self._load_now()
         if self._voice is not None:
-            self._play(self._voice, speech_pieces(text))
+            try:
+                self._play(self._voice, speech_pieces(text))
+            finally:
+                self._voice = None
+                self._unload()
             return
         assert self._error is not None
         if self.fallback is None:

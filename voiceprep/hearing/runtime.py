@@ -14,31 +14,20 @@ want the same settings call it themselves. Why each setting: docs/transcription.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import os
 import threading
 from typing import MutableMapping
+
+from voiceprep.core.heap import libc
 
 # mallopt parameter numbers, from glibc's malloc.h
 M_ARENA_MAX = -8
 
 
-@functools.cache
-def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt  # noqa: B018 - glibc only
-        return libc
-    except (OSError, AttributeError):
-        return None
-
-
 def keep_heap_flat(arenas: int = 2) -> bool:
     """Cap malloc arenas, for threads started from now on. True when it took effect."""
-    libc = _libc()
-    return bool(libc and libc.mallopt(M_ARENA_MAX, arenas))
+    lib = libc()
+    return bool(lib and lib.mallopt(M_ARENA_MAX, arenas))
 
 
 # libgomp reads these when CTranslate2 is first loaded
