@@ -94,11 +94,11 @@ def run(argv: list[str], env: dict) -> tuple[dict, float]:
         return json.loads(out.read()), round(peak_kb / 1024, 1)
 
 
-def practice_argv(answer: Path, whole_file: bool, speed: float) -> list[str]:
+def practice_argv(answer: Path, whole_file: bool, speed: float, model: str | None = None) -> list[str]:
     seconds = Path(answer).stat().st_size / 32000
     argv = [EXE, "practice", "-q", QUESTION, "--answer-file", str(answer), "--json", "--speed", str(speed),
             "--limit", str(int(seconds) + 60)]  # the default limit (1.5 x the 10 min target) would cut long answers
-    return argv + (["--whole-file"] if whole_file else [])
+    return argv + (["--whole-file"] if whole_file else []) + (["--model", model] if model else [])
 
 
 def script_verdicts(script: str, env: dict) -> dict:
@@ -123,14 +123,15 @@ def end_answer(audio: np.ndarray, script: str, ending: str) -> tuple[np.ndarray,
     return audio[:last if ending == "word" else last - int(1.5 * 16000)], script
 
 
-def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, ending: str = "pause") -> dict:
+def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, ending: str = "pause",
+            model: str | None = None) -> dict:
     audio, script = end_answer(*make_answer(minutes * 60, seed=seed), ending)
     answer = folder / f"answer-{minutes:g}min.wav"
     write_wav(answer, audio)
     log(f"{minutes:g} min answer ({len(audio) / 16000:.0f} s): incremental at {speed:g}x")
-    inc, inc_rss = run(practice_argv(answer, False, speed), env)
+    inc, inc_rss = run(practice_argv(answer, False, speed, model), env)
     log(f"{minutes:g} min: whole-file")
-    whole, whole_rss = run(practice_argv(answer, True, max(speed, 20.0)), env)
+    whole, whole_rss = run(practice_argv(answer, True, max(speed, 20.0), model), env)
     same, total = cue_agreement(inc, whole)
     truth = script_verdicts(script, env)
     inc_s, whole_s = inc["latency"]["feedback_s"], whole["latency"]["feedback_s"]
@@ -158,14 +159,14 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, en
     return result
 
 
-def memory(minutes: float, folder: Path, env: dict, speed: float) -> dict:
+def memory(minutes: float, folder: Path, env: dict, speed: float, model: str | None = None) -> dict:
     """Peak RSS of one incremental run, the question spoken, the answer fed `speed` times faster."""
     audio, script = make_answer(minutes * 60, seed=60)
     answer = folder / f"answer-{minutes:g}min.wav"
     write_wav(answer, audio)
     del audio
     log(f"{minutes:g} min answer for memory, fed at {speed:g}x")
-    doc, rss = run(practice_argv(answer, False, speed), env)
+    doc, rss = run(practice_argv(answer, False, speed, model), env)
     return {"minutes": minutes, "feed_speed": speed, "peak_rss_mb": rss,
             "feedback_s": doc["latency"]["feedback_s"], "words": doc["word_count"],
             "wer": round(word_error_rate(script, doc["transcript"]["text"]), 4),  # nothing lost when fed fast
@@ -180,6 +181,7 @@ def main() -> None:
     p.add_argument("--memory-minutes", type=float, default=60, help="length of the memory run (0: skip)")
     p.add_argument("--ending", choices=("pause", "word", "mid"), default="word",
                    help="how answers end: right after the last word (default), in a pause, or mid-word")
+    p.add_argument("--model", default=None, help="voiceprep's --model (default: the bundled tiny.en)")
     args = p.parse_args()
     minutes = [float(m) for m in (args.minutes or ("1,3" if args.quick else "1,3,10,20")).split(",") if float(m)]
     speed = args.speed or (4.0 if args.quick else 1.0)
@@ -187,10 +189,11 @@ def main() -> None:
     env = start_pulse(tmp / "pulse")
     env["VOICEPREP_RECORDINGS"] = str(tmp / "recordings")
     try:
-        runs = [measure(m, tmp, env, speed, seed=int(m * 10), ending=args.ending) for m in minutes]
+        runs = [measure(m, tmp, env, speed, seed=int(m * 10), ending=args.ending, model=args.model) for m in minutes]
         mem = None
         if args.memory_minutes and not args.quick:  # both fed the same way, so only the length differs
-            mem = {"long": memory(args.memory_minutes, tmp, env, 6.0), "one_minute": memory(1, tmp, env, 6.0)}
+            mem = {"long": memory(args.memory_minutes, tmp, env, 6.0, args.model),
+                   "one_minute": memory(1, tmp, env, 6.0, args.model)}
         same = sum(int(r["cues_same"].split("/")[0]) for r in runs)
         total = sum(int(r["cues_same"].split("/")[1]) for r in runs)
         goals = {
@@ -205,7 +208,7 @@ def main() -> None:
             goals["memory_60min_under_1GB"] = long_mb <= 1024
             goals["memory_60min_within_200MB_of_1min"] = long_mb - one_mb <= 200
         print(json.dumps({
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "model": "tiny.en (bundled)"},
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "model": args.model or "tiny.en (bundled)"},
             "question": QUESTION, "runs": runs, "memory": mem,
             "cue_verdicts_same": f"{same}/{total}", "goals": goals,
         }, indent=2))
