@@ -13,7 +13,7 @@ import pytest
 from voiceprep.analysis.metrics import analyse
 from voiceprep.audio.wav import SAMPLE_RATE, decode
 from voiceprep.core.errors import ModelError, NoSpeechError
-from voiceprep.hearing.whisper import WhisperTranscriber, build_prompt, bundled_model_path, resolve_model
+from voiceprep.hearing.whisper import WhisperTranscriber, build_prompt
 from voiceprep.hearing.window_model import PassCancelled
 from voiceprep.testing import FakeTranscriber, timed_transcript
 
@@ -40,15 +40,6 @@ def test_fake_transcriber_lays_out_text_and_records_calls():
     t = fake.transcribe(np.zeros(SAMPLE_RATE * 5, np.float32), ["cache"])
     assert [w.start for w in t.words] == [0.5, 1.5, 2.5] and t.duration == 5.0 and fake.calls == [["cache"]]
     assert timed_transcript("").words == []
-
-
-def test_model_resolution(tmp_path):
-    path, local = resolve_model(None)
-    assert local and path == str(bundled_model_path())
-    assert resolve_model("tiny.en") == (path, True)
-    assert resolve_model("small.en") == ("small.en", False)
-    with pytest.raises(ModelError, match="no model.bin"):
-        resolve_model(str(tmp_path))
 
 
 @pytest.mark.slow

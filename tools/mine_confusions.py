@@ -82,7 +82,7 @@ def mine(terms: list[Term], voices: list[str], out_path: Path) -> None:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from voiceprep.hearing.whisper import resolve_model
+    from voiceprep.hearing.models import resolve_model
 
     target, local = resolve_model("tiny.en")
     model = WhisperModel(target, device="cpu", compute_type="int8", local_files_only=local)

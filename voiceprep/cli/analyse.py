@@ -17,7 +17,7 @@ from voiceprep.core.errors import TranscriptError, read_utf8
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript
 from voiceprep.hearing.lexicon import correct_terms
-from voiceprep.hearing.whisper import DEFAULT_MODEL
+from voiceprep.hearing.models import DEFAULT_MODEL
 from voiceprep.storage.tellings import last_telling
 
 

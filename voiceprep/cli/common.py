@@ -24,8 +24,9 @@ from voiceprep.analysis.semantic import Detector
 from voiceprep.core.bank import Bank, Question, load_bank
 from voiceprep.core.errors import QuestionNotFound, UsageError
 from voiceprep.core.stories import Story, find_story, load_stories
+from voiceprep.hearing.models import resolve_model
 from voiceprep.hearing.protocols import Transcriber
-from voiceprep.hearing.whisper import WhisperTranscriber, resolve_model
+from voiceprep.hearing.whisper import WhisperTranscriber
 from voiceprep.review.render import render_report
 from voiceprep.storage.store import Store, default_recordings_dir
 

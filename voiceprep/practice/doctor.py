@@ -70,7 +70,7 @@ def run_checks(input_device, output_device, model: str | None, listen_s: float, 
         WhisperTranscriber(model).load()
         yield Check("model", True, f"{model or 'tiny.en (bundled)'} loaded in {time.monotonic() - t0:.1f} s")
     except VoicePrepError as exc:
-        yield Check("model", False, str(exc), "use the bundled model (omit --model) or connect to the internet once")
+        yield Check("model", False, str(exc), "use the bundled model (omit --model); for base, run `make model-base`")
     probe = recordings if recordings.exists() else next((p for p in recordings.parents if p.exists()), Path("/"))
     free_gb = shutil.disk_usage(probe).free / 1e9
     yield Check("disk", free_gb > 0.5, f"{free_gb:.1f} GB free for {recordings}",
