@@ -1,15 +1,11 @@
 """Incremental transcription: transcribe the answer while it is being spoken.
 
-The recording loop hands every block to `feed` (a queue put, nothing more). A worker
-thread collects the audio, cuts it at pauses found by Silero VAD (shipped with
-faster-whisper), and transcribes each finished chunk with the previous chunk's text as
-context; word times are shifted into the recording's time. When the answer ends,
-`finish` transcribes only the tail after the last cut. So the wait after the answer no
-longer grows with its length, and memory holds only the audio not yet transcribed.
-
-Chunks are cut in silence, so no word straddles a border. A chunk is at least
-`min_chunk_s` long (Whisper needs context) and at most `max_chunk_s` (one Whisper
-window); with no pause in sight, it is cut at the quietest moment.
+The recording loop hands every block to `feed` (a queue put, nothing more). Workers cut the
+audio at pauses found by Silero VAD (chunking.py: in silence, so no word straddles a border;
+at the quietest moment with no pause in sight) and transcribe each window with the text before
+it as context. When the answer ends, `finish` transcribes only the tail after the last cut, so
+the wait after the answer does not grow with its length, and memory holds only the audio not
+yet transcribed.
 """
 
 from __future__ import annotations
