@@ -45,7 +45,7 @@ def only_fakes(tmp_path, monkeypatch) -> Path:
         return real_find(name, *a, **k)
 
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setattr(models.importlib.util, "find_spec", find)
+    monkeypatch.setattr(importlib.util, "find_spec", find)
     return site
 
 

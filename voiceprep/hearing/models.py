@@ -11,13 +11,13 @@ Any other name is handed to faster-whisper, which downloads it (and needs intern
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
 from voiceprep.core.errors import ModelError
+from voiceprep.core.packages import package_folder
 
 DEFAULT_MODEL = "tiny.en"
 BASE_MODEL = "base"
@@ -45,19 +45,11 @@ def models_cache(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "voiceprep" / "models"
 
 
-def _package_data(package: str) -> Path | None:
-    """The data folder of an installed data-only package, found without importing it."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 def base_parts() -> list[Path] | None:
     """The installed parts of Whisper base's model.bin, in order; None if a package is missing."""
     parts = []
     for package, name in _BASE_PARTS:
-        data = _package_data(package)
+        data = package_folder(package, "data")
         if data is None or not (data / name).is_file():
             return None
         parts.append(data / name)
