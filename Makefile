@@ -63,6 +63,7 @@ test: deps $(STAMP) $(BASE_STAMP)
 # about 60 min each on 2 cores shared, the audio cached in ~/.cache/voiceprep/terms_audio)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
+	$(BIN)/python -m voiceprep.analysis.agreement
 	$(BIN)/python -m voiceprep.analysis.numbers.evaluate
 	$(BIN)/python -m voiceprep.analysis.points_evaluate
 	$(BIN)/python tools/terms_eval.py --lexicon off
