@@ -35,6 +35,7 @@ def test_the_shipped_model_covers_every_contract_cue():
                                "scalability", "failure_modes", "consistency", "star_situation", "star_task",
                                "star_action", "star_result", "ownership", "impact", "reflection"}
     assert model.weights.shape == (15, 768) and np.all((model.threshold > 0) & (model.threshold < 1))
+    assert len(model.vocabulary) > 1000 and model.term_weights.shape == (15, len(model.vocabulary))
 
 
 def test_a_broken_model_file_names_the_file(tmp_path):
@@ -80,3 +81,40 @@ def test_passages_embedded_while_the_answer_is_spoken_are_not_embedded_again():
     final = Transcript(text="We shard the data by user. I would watch the dashboards. And then we add alerts.")
     detector.scores(final.sentences())
     assert encoder.calls - before == 1  # only the sentence that was still growing
+
+
+def _with_terms(model: CueModel, weight: float) -> CueModel:
+    from voiceprep.analysis.ngrams import NgramVocabulary
+
+    vocabulary = NgramVocabulary(("the downside", "instead"), np.array([1.0, 1.0]))
+    return CueModel(model.cues, model.weights, model.bias, model.threshold, model.rule_threshold, vocabulary,
+                    np.array([[weight, weight]], np.float32))
+
+
+def test_the_passages_terms_add_to_its_embedding_score():
+    detector, encoder = _toy_detector()
+    sentences = Transcript(text="We chose Kafka. The downside is the ops cost.").sentences()
+    plain = detector.scores(sentences)["observability"].probability
+    termed = Detector(encoder, _with_terms(detector.model, 20.0)).scores(sentences)["observability"]
+    assert plain < 0.01 and termed.probability > 0.9 and termed.passage.text == "The downside is the ops cost."
+
+
+def test_a_model_with_terms_is_saved_and_read_back(tmp_path):
+    detector, _ = _toy_detector()
+    model = _with_terms(detector.model, 3.0)
+    model.save(tmp_path / "m.npz")
+    back = CueModel.load(tmp_path / "m.npz")
+    assert back.vocabulary.terms == model.vocabulary.terms and np.array_equal(back.term_weights, model.term_weights)
+    texts = ["the downside is cost", "instead"]
+    feats = np.zeros((2, 768), np.float32)
+    assert np.allclose(back.probabilities(feats, texts), model.probabilities(feats, texts))
+
+
+def test_term_weights_of_the_wrong_shape_name_the_field(tmp_path):
+    detector, _ = _toy_detector()
+    model = _with_terms(detector.model, 3.0)
+    np.savez(tmp_path / "m.npz", cues='["observability"]', weights=model.weights, bias=model.bias,
+             threshold=model.threshold, rule_threshold=model.rule_threshold, terms='["a", "b", "c"]',
+             idf=np.ones(3, np.float32), term_weights=model.term_weights)
+    with pytest.raises(ModelError, match="m.npz: field 'term_weights' is \\(1, 2\\), not 1 cues by 3 terms"):
+        CueModel.load(tmp_path / "m.npz")

@@ -3,6 +3,9 @@
     .venv/bin/pip install -e '.[train]'     # scikit-learn, for training only
     .venv/bin/python tools/train_cues.py    # writes voiceprep/data/cue_model.npz
 
+Features per passage: its embedding beside its neighbours' mean (semantic.features) and the
+tf-idf weights of its words and word pairs (analysis.ngrams; the vocabulary is fitted here).
+
 Passage labels come from the corpus evidence: a passage of an answer that hits a cue is a
 positive when it overlaps a quoted evidence sentence (other passages of that answer are left
 out: the labelers quoted one to three sentences, not every one); every passage of an answer
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from voiceprep.analysis.corpus import CorpusAnswer, load_corpus, parse_split  # noqa: E402
 from voiceprep.analysis.embedding import SentenceEncoder  # noqa: E402
 from voiceprep.analysis.evaluate import Verdicts, rule_verdicts  # noqa: E402
+from voiceprep.analysis.ngrams import NgramVocabulary  # noqa: E402
 from voiceprep.analysis.semantic import CueModel, Detector, features, passages  # noqa: E402
 from voiceprep.core.bank import Bank, load_bank  # noqa: E402
 from voiceprep.core.transcript import Transcript  # noqa: E402
@@ -40,6 +44,23 @@ THRESHOLDS = np.round(np.arange(0.20, 1.00, 0.01), 2)
 # complaining that password reset emails arrived late" (customer focus) once Whisper had heard it.
 RULE_THRESHOLDS = (0.0, 0.2)
 FOLDS = 5
+# the tf-idf block beside the embeddings: words and word pairs seen in 3 passages or more, the
+# 20,000 most frequent; TERM_SCALE sets its weight against the embeddings (chosen by cross-validation)
+TERM_SCALE = 3.0
+
+
+def vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=3, sublinear_tf=True, max_features=20000)
+
+
+def with_terms(x: np.ndarray, texts: list[str], fitted_on: list[str]):
+    """The embedding features beside the tf-idf terms of a vocabulary fitted on `fitted_on`."""
+    from scipy import sparse
+
+    terms = vectorizer().fit(fitted_on)
+    return sparse.hstack([sparse.csr_matrix(x), terms.transform(texts) * TERM_SCALE]).tocsr(), terms
 
 
 def _words(text: str) -> set[str]:
@@ -81,14 +102,21 @@ def fit(x: np.ndarray, y: np.ndarray):
     return LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000).fit(x, y)
 
 
-def out_of_fold_best(x: np.ndarray, y: np.ndarray, use: np.ndarray, owner: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """Each answer's best passage probability from a model that never saw the answer's source."""
+def fold_features(x: np.ndarray, texts: list[str], owner: np.ndarray, units: np.ndarray):
+    """Per fold: which passages the model may see, and the features with a vocabulary fitted on
+    those alone (a held-out source's words never shape the vocabulary it is scored with)."""
     from sklearn.model_selection import GroupKFold
 
-    best = np.zeros(len(units))
-    for train, held in GroupKFold(n_splits=FOLDS).split(np.zeros(len(units)), groups=units):
+    for train, _held in GroupKFold(n_splits=FOLDS).split(np.zeros(len(units)), groups=units):
         seen = np.isin(owner, train)
-        p = fit(x[use & seen], y[use & seen]).predict_proba(x[~seen])[:, 1]
+        yield seen, with_terms(x, texts, [t for t, s in zip(texts, seen) if s])[0]
+
+
+def out_of_fold_best(folds: list, y: np.ndarray, use: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Each answer's best passage probability from a model that never saw the answer's source."""
+    best = np.zeros(n)
+    for seen, xf in folds:
+        p = fit(xf[use & seen], y[use & seen]).predict_proba(xf[~seen])[:, 1]
         np.maximum.at(best, owner[~seen], p)
     return best
 
@@ -122,16 +150,20 @@ def main() -> int:
     x, owner, texts = passage_table(answers, detector)
     rules = rule_verdicts(answers, bank, cues)
     units = np.array([plan.unit(a.source_group) for a in answers])
-    weights, bias, thresholds, rule_thresholds = [], [], [], []
+    folds = list(fold_features(x, texts, np.array(owner), units))
+    full, terms = with_terms(x, texts, texts)
+    weights, term_weights, bias, thresholds, rule_thresholds = [], [], [], [], []
     for cue in cues:
         y, use = passage_labels(cue, owner, texts, answers)
-        t, t2 = choose_thresholds(cue, out_of_fold_best(x, y, use, np.array(owner), units), rules, answers, bank)
-        model = fit(x[use], y[use])
-        weights.append(model.coef_[0].astype(np.float32)), bias.append(float(model.intercept_[0]))
-        thresholds.append(t), rule_thresholds.append(t2)
+        t, t2 = choose_thresholds(cue, out_of_fold_best(folds, y, use, np.array(owner), len(answers)), rules, answers, bank)
+        model = fit(full[use], y[use])
+        coef = model.coef_[0]
+        weights.append(coef[:x.shape[1]].astype(np.float32)), term_weights.append((coef[x.shape[1]:] * TERM_SCALE).astype(np.float32))
+        bias.append(float(model.intercept_[0])), thresholds.append(t), rule_thresholds.append(t2)
         print(f"{cue:22} threshold {t:.2f}, with its rule {t2:.2f}")
+    vocabulary = NgramVocabulary(tuple(terms.get_feature_names_out()), terms.idf_.astype(np.float64))
     model = CueModel(cues, np.array(weights), np.array(bias, np.float32), np.array(thresholds, np.float32),
-                     np.array(rule_thresholds, np.float32))
+                     np.array(rule_thresholds, np.float32), vocabulary, np.array(term_weights))
     model.save(OUT)
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KB) from {len(answers)} train and dev "
           f"answers ({len(set(units))} sources); thresholds by {FOLDS}-fold cross-validation by source")

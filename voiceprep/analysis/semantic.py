@@ -2,7 +2,8 @@
 
 Each passage of the answer (a sentence; a long unpunctuated one is cut into pieces of about
 25 words) is embedded with all-MiniLM-L6-v2 (analysis.embedding), together with the mean of
-its neighbours. A per-cue logistic regression, trained on the real-answer corpus
+its neighbours, and its words and word pairs are weighed by tf-idf (analysis.ngrams). A per-cue
+logistic regression over both, trained on the real-answer corpus
 (tests/data/corpus, train and dev splits; tools/train_cues.py), gives each passage a
 probability. An answer hits a cue when its best passage reaches the cue's threshold, or when
 the cue's rule (analysis.rubric) matched and the best passage is not below a low one (0.2 at
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
@@ -25,6 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from voiceprep.analysis.embedding import EMBEDDING_DIM, Encoder, SentenceEncoder
+from voiceprep.analysis.ngrams import NgramVocabulary
 from voiceprep.core.errors import ModelError
 from voiceprep.core.transcript import Sentence
 
@@ -75,15 +77,22 @@ def passages(sentences: Sequence[Sentence]) -> list[Passage]:
     return out
 
 
+_NO_TERMS = NgramVocabulary((), np.zeros(0, np.float32))
+_NO_TERMS_WEIGHTS = np.zeros((0, 0), np.float32)
+
+
 @dataclass(frozen=True)
 class CueModel:
-    """Per-cue logistic regressions over [passage, neighbours] embeddings, and their thresholds."""
+    """Per-cue logistic regressions over [passage, neighbours] embeddings and the passage's
+    tf-idf terms, and their thresholds."""
 
     cues: tuple[str, ...]
     weights: np.ndarray        # (cues, 2 * 384)
     bias: np.ndarray           # (cues,)
     threshold: np.ndarray      # (cues,): the detector alone
     rule_threshold: np.ndarray  # (cues,): when the cue's rule matched too (1.01: never)
+    vocabulary: NgramVocabulary = field(default_factory=lambda: _NO_TERMS)
+    term_weights: np.ndarray = field(default_factory=lambda: _NO_TERMS_WEIGHTS)  # (cues, terms); empty: none
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
@@ -98,25 +107,37 @@ class CueModel:
         """A model file; errors name the file and the field."""
         try:
             with np.load(path) as data:
+                terms = NgramVocabulary(tuple(json.loads(str(data["terms"]))), data["idf"].astype(np.float64)) \
+                    if "terms" in data else _NO_TERMS
                 model = cls(tuple(json.loads(str(data["cues"]))), data["weights"].astype(np.float32),
                             data["bias"].astype(np.float32), data["threshold"].astype(np.float32),
-                            data["rule_threshold"].astype(np.float32))
+                            data["rule_threshold"].astype(np.float32), terms,
+                            data["term_weights"].astype(np.float32) if "terms" in data else _NO_TERMS_WEIGHTS)
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: not a cue model ({type(exc).__name__}: {exc})") from None
         n = len(model.cues)
         if model.weights.shape[0] != n or not (len(model.bias) == len(model.threshold) == len(model.rule_threshold) == n):
             raise ModelError(f"{path}: field 'weights' has {model.weights.shape[0]} rows for {n} cues")
+        if len(model.vocabulary) and model.term_weights.shape != (n, len(model.vocabulary)):
+            raise ModelError(f"{path}: field 'term_weights' is {model.term_weights.shape}, "
+                             f"not {n} cues by {len(model.vocabulary)} terms")
         return model
 
     def save(self, path: Path) -> None:
-        np.savez(path, cues=json.dumps(list(self.cues)), weights=self.weights, bias=self.bias,
-                 threshold=self.threshold, rule_threshold=self.rule_threshold)
+        terms = {"terms": json.dumps(list(self.vocabulary.terms)), "idf": self.vocabulary.idf.astype(np.float32),
+                 "term_weights": self.term_weights} if len(self.vocabulary) else {}
+        np.savez_compressed(path, cues=json.dumps(list(self.cues)), weights=self.weights, bias=self.bias,
+                            threshold=self.threshold, rule_threshold=self.rule_threshold, **terms)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """(passages, cues) probabilities."""
+    def probabilities(self, features: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
+        """(passages, cues) probabilities from the passages' features and, if the model has
+        terms, their texts."""
         if not len(features):
             return np.zeros((0, len(self.cues)), np.float32)
-        return 1.0 / (1.0 + np.exp(-(features @ self.weights.T + self.bias)))
+        logits = features @ self.weights.T + self.bias
+        if len(self.vocabulary):
+            logits = logits + self.vocabulary.scores(texts, self.term_weights)
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
 def features(vectors: np.ndarray) -> np.ndarray:
@@ -162,7 +183,8 @@ class Detector:
     def scores(self, sentences: Sequence[Sentence]) -> dict[str, CueScore]:
         """For each cue of the model: its best passage and probability."""
         found = passages(sentences)
-        probs = self.model.probabilities(features(self.embed([p.text for p in found])))
+        texts = [p.text for p in found]
+        probs = self.model.probabilities(features(self.embed(texts)), texts)
         out = {}
         for k, cue in enumerate(self.model.cues):
             best = int(np.argmax(probs[:, k])) if len(found) else -1
