@@ -129,9 +129,8 @@ class CueModel:
         np.savez_compressed(path, cues=json.dumps(list(self.cues)), weights=self.weights, bias=self.bias,
                             threshold=self.threshold, rule_threshold=self.rule_threshold, **terms)
 
-    def probabilities(self, features: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
-        """(passages, cues) probabilities from the passages' features and, if the model has
-        terms, their texts."""
+    def probabilities(self, features: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """(passages, cues) probabilities from the passages' features and their texts (one per row)."""
         if not len(features):
             return np.zeros((0, len(self.cues)), np.float32)
         logits = features @ self.weights.T + self.bias
