@@ -43,6 +43,10 @@ THRESHOLDS = np.round(np.arange(0.20, 1.00, 0.01), 2)
 # also pick "the rule never counts" for some cues; it then put a ✘ on "our customers were
 # complaining that password reset emails arrived late" (customer focus) once Whisper had heard it.
 RULE_THRESHOLDS = (0.0, 0.2)
+# cues whose rule always counts, whatever the detector says: with the term block, impact's detector
+# put a ✘ on "support tickets about late emails were cut in half" once Whisper had heard it as
+# "some outlay emails were cut in half" (tests/test_evaluate.py), the costly error
+RULE_ALWAYS_COUNTS = ("impact",)
 FOLDS = 5
 # the tf-idf block beside the embeddings: words and word pairs seen in 3 passages or more, the
 # 20,000 most frequent; TERM_SCALE sets its weight against the embeddings (chosen by cross-validation)
@@ -156,6 +160,7 @@ def main() -> int:
     for cue in cues:
         y, use = passage_labels(cue, owner, texts, answers)
         t, t2 = choose_thresholds(cue, out_of_fold_best(folds, y, use, np.array(owner), len(answers)), rules, answers, bank)
+        t2 = 0.0 if cue in RULE_ALWAYS_COUNTS else t2
         model = fit(full[use], y[use])
         coef = model.coef_[0]
         weights.append(coef[:x.shape[1]].astype(np.float32)), term_weights.append((coef[x.shape[1]:] * TERM_SCALE).astype(np.float32))
