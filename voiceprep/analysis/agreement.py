@@ -87,20 +87,13 @@ def load_second(folder: Path, cues: Iterable[str]) -> list[SecondLabel]:
 
 
 def agreement(first: Mapping[str, CorpusAnswer], second: Sequence[SecondLabel], bank: Bank) -> dict[str, Agreement]:
-    """Per cue, the second labeler's hits counted against the corpus labels of the same answers."""
-    out: dict[str, Agreement] = {}
-    for label in second:
-        answer = first.get(label.id)
-        if answer is None:
-            raise BankError(f"second labeling: answer {label.id} is not in the corpus")
-        for cue in bank.cues_for(answer.category):
-            s = out.setdefault(cue.id, Agreement(CueScore())).score
-            said, expected = cue.id in label.hits, cue.id in answer.hits
-            s.tp, s.fp = s.tp + (said and expected), s.fp + (said and not expected)
-            s.fn, s.tn = s.fn + (expected and not said), s.tn + (not said and not expected)
-            if said != expected:
-                s.errors.append(("+" if said else "-") + label.id)
-    return out
+    """Per cue, the second labeler's hits counted against the corpus labels of the same answers
+    (as `evaluate.tally` counts a detector's verdicts)."""
+    missing = [label.id for label in second if label.id not in first]
+    if missing:
+        raise BankError(f"second labeling: answer {missing[0]} is not in the corpus")
+    said = [{cue: cue in label.hits for cue in bank.cues} for label in second]
+    return {cue: Agreement(score) for cue, score in tally([first[label.id] for label in second], said, bank).items()}
 
 
 def relabeled(first: Mapping[str, CorpusAnswer], second: Sequence[SecondLabel]) -> list[CorpusAnswer]:
