@@ -107,12 +107,11 @@ class CueModel:
         """A model file; errors name the file and the field."""
         try:
             with np.load(path) as data:
-                terms = NgramVocabulary(tuple(json.loads(str(data["terms"]))), data["idf"].astype(np.float64)) \
-                    if "terms" in data else _NO_TERMS
+                terms = (NgramVocabulary(tuple(json.loads(str(data["terms"]))), data["idf"].astype(np.float64)),
+                         data["term_weights"].astype(np.float32)) if "terms" in data else (_NO_TERMS, _NO_TERMS_WEIGHTS)
                 model = cls(tuple(json.loads(str(data["cues"]))), data["weights"].astype(np.float32),
                             data["bias"].astype(np.float32), data["threshold"].astype(np.float32),
-                            data["rule_threshold"].astype(np.float32), terms,
-                            data["term_weights"].astype(np.float32) if "terms" in data else _NO_TERMS_WEIGHTS)
+                            data["rule_threshold"].astype(np.float32), *terms)
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"{path}: not a cue model ({type(exc).__name__}: {exc})") from None
         n = len(model.cues)
@@ -129,14 +128,17 @@ class CueModel:
         np.savez_compressed(path, cues=json.dumps(list(self.cues)), weights=self.weights, bias=self.bias,
                             threshold=self.threshold, rule_threshold=self.rule_threshold, **terms)
 
-    def probabilities(self, features: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """(passages, cues) probabilities from the passages' features and their texts (one per row)."""
+    def term_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """(texts, cues): what each text's tf-idf terms add to its logit (zeros without terms)."""
+        if not len(self.vocabulary):
+            return np.zeros((len(texts), len(self.cues)), np.float32)
+        return self.vocabulary.scores(texts, self.term_weights)
+
+    def probabilities(self, features: np.ndarray, term_logits: np.ndarray) -> np.ndarray:
+        """(passages, cues) probabilities from the passages' features and their `term_logits`."""
         if not len(features):
             return np.zeros((0, len(self.cues)), np.float32)
-        logits = features @ self.weights.T + self.bias
-        if len(self.vocabulary):
-            logits = logits + self.vocabulary.scores(texts, self.term_weights)
-        return 1.0 / (1.0 + np.exp(-logits))
+        return 1.0 / (1.0 + np.exp(-(features @ self.weights.T + self.bias + term_logits)))
 
 
 def features(vectors: np.ndarray) -> np.ndarray:
@@ -157,7 +159,7 @@ class Detector:
 
     def __init__(self, encoder: Encoder, model: CueModel) -> None:
         self.encoder, self.model = encoder, model
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text -> (embedding, term logits)
         self._lock = threading.Lock()
 
     @classmethod
@@ -166,24 +168,29 @@ class Detector:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of texts, from the cache where they were seen before."""
+        return self._cached(texts)[0]
+
+    def _cached(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings and term logits of texts; each text is embedded and scored once."""
         if not texts:
-            return np.zeros((0, EMBEDDING_DIM), np.float32)
+            return np.zeros((0, EMBEDDING_DIM), np.float32), np.zeros((0, len(self.model.cues)), np.float32)
         with self._lock:
             new = list(dict.fromkeys(t for t in texts if t not in self._cache))
             if new:
-                for text, vector in zip(new, self.encoder.encode(new)):
-                    self._cache[text] = vector
-            return np.array([self._cache[t] for t in texts], np.float32).reshape(len(texts), -1)
+                for text, vector, terms in zip(new, self.encoder.encode(new), self.model.term_logits(new)):
+                    self._cache[text] = (vector, terms)
+            vectors = np.array([self._cache[t][0] for t in texts], np.float32).reshape(len(texts), -1)
+            return vectors, np.array([self._cache[t][1] for t in texts], np.float32).reshape(len(texts), -1)
 
     def warm(self, sentences: Sequence[Sentence]) -> None:
-        """Embed the passages of an answer still being spoken (their texts are cached)."""
-        self.embed([p.text for p in passages(sentences)])
+        """Embed and score the terms of the passages of an answer still being spoken (cached by text)."""
+        self._cached([p.text for p in passages(sentences)])
 
     def scores(self, sentences: Sequence[Sentence]) -> dict[str, CueScore]:
         """For each cue of the model: its best passage and probability."""
         found = passages(sentences)
-        texts = [p.text for p in found]
-        probs = self.model.probabilities(features(self.embed(texts)), texts)
+        vectors, terms = self._cached([p.text for p in found])
+        probs = self.model.probabilities(features(vectors), terms)
         out = {}
         for k, cue in enumerate(self.model.cues):
             best = int(np.argmax(probs[:, k])) if len(found) else -1
