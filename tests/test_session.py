@@ -341,3 +341,36 @@ def test_a_follow_up_on_a_missed_point_rechecks_that_point(tmp_path, bank):
     entry = ask_follow_up(s, q, report, Options(live=False, speak=False), s.store.root / report.attempt_id)
     assert entry is not None and entry["reason"] == "point" and entry["point"] == missed.point.id
     assert entry["hit"] is True
+
+
+def test_closing_after_a_failed_answer_waits_for_the_model_still_loading(tmp_path, bank):
+    """The model loads in a thread while the question is spoken; when the answer fails (here the disk
+    fills as the recording ends) before it has loaded, closing the session waits for it: a process
+    that exits while the thread is inside CTranslate2 aborts ("terminate called without an active
+    exception")."""
+    import errno
+    import threading
+
+    release, loaded = threading.Event(), threading.Event()
+
+    class SlowLoad(FakeTranscriber):
+        def load(self) -> None:
+            release.wait()
+            loaded.set()
+
+    s = make_session(tmp_path, bank, ScriptedRecorder(10))
+    s.transcriber = SlowLoad(ANSWER)
+    first_meta = s.store.write_meta
+
+    def full_after_first(folder, fields):
+        if fields.get("status") != "recording":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return first_meta(folder, fields)
+
+    s.store.write_meta = full_after_first
+    with pytest.raises(OSError):
+        s.ask(bank.question("sd-url-shortener"), Options(live=False, speak=False))
+    assert not loaded.is_set()
+    release.set()
+    s.close()
+    assert loaded.is_set()

@@ -111,6 +111,7 @@ class Session:
     detector: Detector | None = None
     detector_error: str | None = None  # why the detector could not load (shown once)
     _streams: list[Stream] = field(default_factory=list, repr=False)
+    _loads: list[threading.Thread] = field(default_factory=list, repr=False)
     _told_detector_error: bool = field(default=False, repr=False)
 
     def __enter__(self) -> "Session":
@@ -120,9 +121,14 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        """Wait for transcription still running in the background (see IncrementalStream.close)."""
+        """Wait for what still runs in the background: transcription (see IncrementalStream.close)
+        and model loading. A process that exits while a loader thread is inside a model's C++
+        code aborts ("terminate called without an active exception"), for example when the disk
+        fills during an answer and the error ends the session before the model has loaded."""
         while self._streams:
             self._streams.pop().close()
+        while self._loads:
+            self._loads.pop().join()
 
     def preload(self, incremental: bool = True) -> tuple[threading.Thread, dict]:
         """Load the model in the background while the question is spoken; the dict gets its load time."""
@@ -145,6 +151,7 @@ class Session:
             index_for(self.bank.lexicon)  # the corrections' lexicon, read and indexed once
         t = threading.Thread(target=run, daemon=True)
         t.start()
+        self._loads.append(t)
         return t, timing
 
     def ask(self, question: Question, options: Options, label: str | None = None) -> Report:
