@@ -42,10 +42,10 @@ def test_score_counts_errors_both_ways(bank):
 
 @pytest.mark.slow
 def test_make_accuracy_prints_every_split_and_the_held_out_figures_hold(capsys, bank):
-    """docs/cues.md: on the frozen test split (b30-b33: 107 answers from 73 sources used nowhere
-    else) the rules and the detector fitted on b1-b29 together scored macro-F1 0.763 (rules alone
-    0.659), and the detector finds the story's situation (recall 0.96, rules 0.25) and first-person
-    actions (ownership recall 0.97, rules 0.52)."""
+    """docs/cues.md: on the frozen test split (b30-b37: 209 answers from 146 sources used nowhere
+    else) the rules and the detector fitted on b1-b29 together scored macro-F1 0.812 (rules alone
+    0.678), and the detector finds the story's situation (recall 0.98, rules 0.23) and first-person
+    actions (ownership recall 0.92, rules 0.36)."""
     from voiceprep.analysis.corpus import load_corpus
     from voiceprep.analysis.evaluate import verdicts_by_mode
     from voiceprep.analysis.semantic import Detector
@@ -55,7 +55,7 @@ def test_make_accuracy_prints_every_split_and_the_held_out_figures_hold(capsys, 
     assert out.count("macro-F1") == 4 and "frozen test split unchanged" in out
     test = [a for a in load_corpus(DATA / "corpus") if a.split == "test"]
     modes = {m: tally(test, v, bank) for m, v in verdicts_by_mode(test, bank, Detector.load()).items()}
-    assert macro_f1(modes["combined"]) >= 0.75 and macro_f1(modes["combined"]) >= macro_f1(modes["rules"]) + 0.05
+    assert macro_f1(modes["combined"]) >= 0.78 and macro_f1(modes["combined"]) >= macro_f1(modes["rules"]) + 0.05
     for cue in ("ownership", "star_situation"):
         assert modes["combined"][cue].recall >= 0.75 > modes["rules"][cue].recall
 
