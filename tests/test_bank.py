@@ -156,7 +156,7 @@ def test_installed_wheel_finds_bundled_prompts(tmp_path):
     assert out[0].startswith(str(site)) and int(out[1]) >= 40
 
 
-@pytest.mark.parametrize("category", ["system_design", "behavioral", "deep_dive", "concurrency"])
+@pytest.mark.parametrize("category", ["system_design", "behavioral", "deep_dive", "concurrency", "estimation"])
 def test_every_built_in_question_has_4_to_8_key_points_with_examples(bank, category):
     for q in bank.list_questions(category):
         assert 4 <= len(q.points) <= 8, q.id
