@@ -144,7 +144,7 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, en
         "cues_same": f"{same}/{total}",
         "cues_as_on_script": {"incremental": "{}/{}".format(*cue_agreement(inc, truth)),
                               "whole_file": "{}/{}".format(*cue_agreement(whole, truth))},
-        "voice_after_answer_s": inc.get("voice_timing", {}).get("after_answer_s"),  # part of feedback_s
+        "feedback_timing": inc.get("feedback_timing"),  # feedback_s in parts: transcript, terms, analysis, voice
         "model_load_s": inc.get("startup", {}).get("model_load_s"),
         "question_heard_s": inc.get("startup", {}).get("question_heard_s"),
         "peak_rss_mb": {"incremental": inc_rss, "whole_file": whole_rss},

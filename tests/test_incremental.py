@@ -169,6 +169,36 @@ def test_a_front_pass_under_way_when_the_answer_ends_gives_up_and_the_last_pass_
     assert last.window[0] <= gave_up[0].window[0] + 4.0 and last.window[1] == pytest.approx(len(audio) / R, abs=0.11)
 
 
+def test_a_careful_pass_under_way_when_the_answer_ends_gives_up():
+    """Its words would come after finish() took the transcript, so it must not hold the two
+    cores the last front pass and the feedback need."""
+    script = [f"w{i}" for i in range(30)]
+    audio, _ = ToneModel.render(script, [0.5] * 30)
+    stalled, waited = threading.Event(), []
+
+    class SlowBeam(ToneModel):
+        def chunk_words(self, audio, vocabulary, context, fast, plain=False, speech_end_s=None, cancelled=None):
+            if not fast:  # a careful pass: it runs until the answer ends (or 5 s without a way to stop)
+                stalled.set()
+                t0 = time.monotonic()
+                while not (cancelled is not None and cancelled()) and time.monotonic() - t0 < 5:
+                    time.sleep(0.01)
+                waited.append(time.monotonic() - t0)
+                if cancelled is not None and cancelled():
+                    raise PassCancelled
+            return super().chunk_words(audio, vocabulary, context, fast, plain, speech_end_s)
+
+    stream = IncrementalStream(SlowBeam(script), policy=ChunkPolicy(careful_window_s=4.0))
+    feed(stream, audio, speed=20)
+    assert stalled.wait(10)
+    got = stream.finish()
+    stream.close()
+    assert [w.text for w in got.words] == script
+    gave_up = [p for p in stream.passes if p.lane == "careful" and p.cancelled]
+    assert len(gave_up) == 1 and len(waited) == 1 and waited[0] < 5
+    assert stream.facts().cancelled >= 1
+
+
 def test_the_final_pass_goes_back_less_far_than_the_others():
     """After the answer the user waits for the last pass: it hears less audio again (the text
     before is still its prompt), and no word is lost or doubled."""

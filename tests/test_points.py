@@ -8,16 +8,19 @@ import pytest
 
 from voiceprep.analysis.points import (
     Mismatch,
+    PointFeatures,
+    PointModel,
     PointResult,
-    Thresholds,
     answer_points,
     clauses,
+    content_words,
     judge_points,
     markdown_lines,
     number_mismatch,
+    overlap,
+    point_features,
     references,
     role_mismatch,
-    score_points,
     story_mismatches,
     summary,
     telling_mismatches,
@@ -33,6 +36,8 @@ from voiceprep.testing import fake_detector, timed_transcript
 CACHE = Point("cache", "cache in front of the primary database", ("redis in front of the database serves reads",))
 REPLICAS = Point("replicas", "read replicas take the reads", ("add replicas and send reads there",))
 CDN = Point("cdn", "images from a content delivery network", ())
+# made when the similarity reaches 0.5, whatever the words: the fake encoder's tests of the matcher
+BY_SIMILARITY = PointModel(similarity=40.0, words=0.0, point_words=0.0, bias=-20.0, question=0.5, story=0.5)
 
 
 def _embed():
@@ -46,35 +51,66 @@ def _sentences(text: str, timed: bool = False):
 def test_a_point_said_is_a_hit_quoted_with_its_time_and_one_not_said_is_a_miss():
     text = "Hello there. Redis in front of the database serves reads. Then we went home."
     cache, cdn = judge_points(_sentences(text, timed=True), [CACHE, CDN], "question", _embed())
-    assert cache.hit and cache.score > 0.85  # all but "reads." vs "reads" (FakeEncoder keeps punctuation)
+    assert cache.hit and cache.score > 0.85  # the example said, all but "reads." vs "reads" (FakeEncoder keeps punctuation)
     assert cache.evidence[0].text == "Redis in front of the database serves reads."
     assert cache.evidence[0].start == pytest.approx(0.5 + 2 * 0.4)  # third word at 150 wpm
     assert not cdn.hit and cdn.evidence == ()
 
 
-@pytest.mark.parametrize("threshold, hit", [(0.5, True), (0.99, False)])
+@pytest.mark.parametrize("threshold, hit", [(0.5, True), (0.999, False)])
 def test_the_threshold_of_the_points_source_decides(threshold, hit):
     text = "Redis in front of the database serves most reads today."
-    [r] = judge_points(_sentences(text), [CACHE], "story", _embed(), Thresholds(question=0.0, story=threshold))
+    model = PointModel(similarity=10.0, words=0.0, point_words=0.0, bias=-5.0, question=0.0, story=threshold)
+    [r] = judge_points(_sentences(text), [CACHE], "story", _embed(), model)
     assert r.hit is hit and r.source == "story"
 
 
 def test_a_passage_closer_to_another_point_does_not_count_for_this_one():
     replicas_said = "add replicas and send reads there"
-    scores = score_points(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=0.0)
-    assert scores[1][0] == pytest.approx(1.0, abs=1e-5)
-    assert scores[0] == (0.0, None)  # no passage is closest to the cache point
-    loose = score_points(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=2.0)
-    assert 0.0 < loose[0][0] < 1.0
+    found = point_features(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=0.0)
+    assert found[1].similarity == pytest.approx(1.0, abs=1e-5)
+    assert (found[0].similarity, found[0].evidence) == (0.0, None)  # no passage is closest to the cache point
+    loose = point_features(_sentences(replicas_said), [CACHE, REPLICAS], "question", _embed(), margin=2.0)
+    assert 0.0 < loose[0].similarity < 1.0
 
 
 def test_a_point_made_across_two_sentences_is_read_from_the_pair():
     point = Point("p", "alpha beta gamma delta", ())
     text = "Alpha beta. Gamma delta."
-    [(score, ev)] = score_points(_sentences(text), [point], "question", _embed())
-    singles = max(score_points(_sentences(s), [point], "question", _embed())[0][0] for s in ("Alpha beta.", "Gamma delta."))
-    assert score > singles
-    assert ev.text == "Alpha beta. Gamma delta."
+    [f] = point_features(_sentences(text), [point], "question", _embed())
+    singles = max(point_features(_sentences(s), [point], "question", _embed())[0].similarity
+                  for s in ("Alpha beta.", "Gamma delta."))
+    assert f.similarity > singles
+    assert f.evidence.text == "Alpha beta. Gamma delta." and f.words == f.point_words == 1.0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("We replicated the replicas of the database.", {"repli", "datab"}),
+    ("It is what it is, um, and so on.", set()),  # short and common words only
+    ("Kafka's 3 partitions", {"kafka", "parti"}),
+])
+def test_content_words_are_cut_to_five_letters_without_short_and_common_words(text, words):
+    assert content_words(text) == words
+
+
+@pytest.mark.parametrize("text, point_words", [
+    ("We serve images from a content delivery network close to users.", 1.0),
+    ("We serve images from a network.", 0.5),   # image and netwo of image, conte, deliv, netwo
+    ("Nothing relevant here at all, honestly.", 0.0),
+])
+def test_the_word_overlap_is_the_share_of_the_points_words_one_passage_says(text, point_words):
+    [f] = point_features(_sentences(text), [CDN], "question", _embed())
+    assert f.point_words == pytest.approx(point_words)
+    assert f.point_words == overlap(content_words(CDN.text), content_words(text))
+
+
+def test_the_model_weighs_similarity_and_words_and_a_decided_point_stays_decided():
+    model = PointModel(similarity=4.0, words=2.0, point_words=1.0, bias=-3.0, question=0.5, story=0.5)
+    few, many = PointFeatures(0.6, None, 0.1, 0.1), PointFeatures(0.6, None, 0.8, 0.9)
+    assert model.score(few) < 0.5 < model.score(many)
+    assert not model.made(few, "question") and model.made(many, "question")
+    assert model.score(PointFeatures(0.0, None, decided=True)) == 1.0
+    assert not model.made(PointFeatures(0.99, None, 1.0, 1.0, decided=False), "story")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -250,7 +286,7 @@ SAID = Evidence("I wrote the load tests myself.", 1.0, 2.5, "", 1.0)
 ])
 def test_a_point_that_is_a_cue_takes_the_reports_verdict_on_it(source, verdict, made, quoted):
     text = "I owned the design."
-    [r] = judge_points(_sentences(text), [OWN_ROLE], source, _embed(), Thresholds(0.5, 0.5),
+    [r] = judge_points(_sentences(text), [OWN_ROLE], source, _embed(), BY_SIMILARITY,
                        cues={"ownership": verdict})
     assert r.hit is made
     assert (r.evidence[0].text if r.evidence else None) == quoted
@@ -258,7 +294,7 @@ def test_a_point_that_is_a_cue_takes_the_reports_verdict_on_it(source, verdict, 
 
 def test_points_without_a_cue_of_their_meaning_ignore_the_cue_verdicts():
     text = "Redis in front of the database serves reads."
-    [r] = judge_points(_sentences(text), [CACHE], "question", _embed(), Thresholds(0.5, 0.5),
+    [r] = judge_points(_sentences(text), [CACHE], "question", _embed(), BY_SIMILARITY,
                        cues={"ownership": (False, None), "scalability": (False, None)})
     assert r.hit
 
@@ -273,3 +309,38 @@ def test_the_report_decides_own_role_by_its_ownership_cue(tmp_path):
     cue = {c.cue.id: c.hit for c in report.cues}["ownership"]
     point = {p.point.id: p.hit for p in report.points}["own-role"]
     assert point is cue
+
+
+def _pairs(n: int = 40):
+    """Synthetic scored pairs: made exactly when similarity and words are both high."""
+    from voiceprep.analysis.points_evaluate import LabeledAnswer
+
+    point = Point("p", "a point", ("an example",))
+    out = []
+    for i in range(n):
+        sim, words = (0.3 + 0.6 * ((i * 7) % n) / n), ((i * 13) % n) / n
+        made = sim + words > 1.1
+        a = LabeledAnswer(f"a{i}", "dev", "q", "text", (point,), "question", frozenset({"p"} if made else ()),
+                          others=True, group=f"g{i % 8}")
+        out.append((a, point, PointFeatures(sim, None, words, words)))
+    return out
+
+
+def test_fit_learns_weights_and_thresholds_that_separate_made_from_missed():
+    from voiceprep.analysis.points_evaluate import fit, tally
+
+    scored = _pairs()
+    model = fit(scored)
+    assert model.similarity > 0 and model.words + model.point_words > 0
+    assert tally(scored, model).macro_f1 >= 0.9
+    assert tally(scored, PointModel(0.0, 0.0, 0.0, -1.0)).macro_f1 < 0.5  # says "missed" to everything
+
+
+def test_cross_validation_judges_every_pair_once_by_a_model_fitted_without_its_group():
+    from voiceprep.analysis.points_evaluate import cross_validate, tally
+
+    scored = _pairs()
+    held = cross_validate(scored)
+    assert sorted(a.id for a, _, _ in held) == sorted(a.id for a, _, _ in scored)
+    assert all(f.decided is not None for _, _, f in held)
+    assert tally(held, PointModel()).macro_f1 >= 0.8

@@ -307,7 +307,9 @@ def test_the_voice_is_measured_from_the_recorded_blocks(tmp_path, bank):
     voice = report.to_json()["voice"]
     assert voice["reliable"] and voice["pitch"]["median_hz"] == pytest.approx(140, rel=0.01)
     assert voice["monotone"] and voice["monotone"][0]["end"] - voice["monotone"][0]["start"] >= 15
-    assert report.extra["voice_timing"]["after_answer_s"] >= 0
+    parts = report.extra["feedback_timing"]
+    assert set(parts) == {"before_s", "transcript_s", "terms_s", "analysis_s", "voice_s"}
+    assert all(v >= 0 for v in parts.values()) and sum(parts.values()) == pytest.approx(report.feedback_s, abs=0.01)
     stored = json.loads((tmp_path / "rec" / report.attempt_id / "report.json").read_text())
     assert stored["voice"]["pitch"] == voice["pitch"]
 

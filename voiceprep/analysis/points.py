@@ -5,12 +5,14 @@ timed pieces) with the same encoder and embedding cache (semantic.Detector.embed
 clauses of long passages and each pair of neighbouring passages (the normalised mean of their
 two vectors: a point is often made across two sentences, and one spoken sentence often makes
 two). A point's references are its text and its example phrasings (a story bullet's: its text
-and its clauses of three words or more). A passage's score for a point is its best cosine
+and its clauses of three words or more). A passage's similarity to a point is its best cosine
 similarity to a reference; it counts only if no other point of the list is closer to it by more
-than MARGIN. The point is made when its best score reaches the threshold for its source; a
-`quantified` point is made by a quantified outcome (analysis.numbers) instead, and a point that
-is the shape of a story (CUE_POINTS) by the report's verdict on that cue. The thresholds
-were set on the train and dev splits of tests/data/points only (points_evaluate --fit).
+than MARGIN. Similarity alone missed many points made by other people in their own words, so the
+verdict combines it with word overlap (PointModel): the share of the references' content words
+said within a few neighbouring passages, and the share of the point text's own. A `quantified`
+point is made by a quantified outcome (analysis.numbers) instead, and a point that is the shape
+of a story (CUE_POINTS) by the report's verdict on that cue. The model and its thresholds were
+fitted on the train and dev splits of tests/data/points only (points_evaluate --fit).
 
 For a story, a bullet that was made is also checked against what the notes say: a number in
 the bullet that the answer gave differently, or "I" in the bullet said as "we", is a
@@ -19,6 +21,7 @@ the bullet that the answer gave differently, or "I" in the bullet said as "we", 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,10 +46,19 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 CUE_POINTS = {"situation": "star_situation", "own-role": "ownership", "actions": "star_action",
               "lesson": "reflection", "customer": "customer_focus"}
 
-# Set on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
-QUESTION_THRESHOLD = 0.54
-STORY_THRESHOLD = 0.51
+# Fitted on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
+SIMILARITY_WEIGHT = 4.4
+WORDS_WEIGHT = 4.248
+POINT_WORDS_WEIGHT = 1.094
+BIAS = -3.482
+QUESTION_THRESHOLD = 0.46
+STORY_THRESHOLD = 0.52
 MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
+WORD_WINDOW = 6  # a point's words are looked for within this many neighbouring passages (chosen by CV)
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset("""a an the of to in on for and or but so we i it is are was be that this with as at by from they
+you our my their its into then than just like um uh not can will would have has had were been what when which who
+how all any each one your there them also only very about over after before more most other some such""".split())
 _CLAUSE = re.compile(r"\s*(?:[;,:()]|\bplus\b|\band\b|\+)\s*", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?=(?:and|so|but|then|which|because|while|or)\b)|\s+(?:and then|so that|because)\s+",
                            re.IGNORECASE)
@@ -58,19 +70,65 @@ CueVerdicts = Mapping[str, tuple[bool, Evidence | None]]  # cue id -> the report
 
 
 def cue_verdicts(results: Sequence[CueResult]) -> CueVerdicts:
-    """The report's cue verdicts, as score_points reads them."""
+    """The report's cue verdicts, as point_features reads them."""
     return {c.cue.id: (c.hit, c.evidence[0] if c.evidence else None) for c in results}
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Score a point needs to count as made, by where the point comes from."""
+def content_words(text: str) -> frozenset[str]:
+    """A text's content words cut to five letters ("replica", "replicas" and "replicated" are one),
+    without short and common words: what the overlap between a point and a passage counts."""
+    return frozenset(w[:5] for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP)
 
+
+def overlap(wanted: frozenset[str], said: frozenset[str]) -> float:
+    """The share of `wanted` that was said (0 when nothing is wanted)."""
+    return len(wanted & said) / len(wanted) if wanted else 0.0
+
+
+def word_windows(words: Sequence[frozenset[str]], size: int = WORD_WINDOW) -> list[frozenset[str]]:
+    """The content words of every run of `size` neighbouring passages (one run when there are fewer):
+    a point is made in one stretch of the answer, so its words count only when said close together."""
+    return [frozenset().union(*words[i:i + size]) for i in range(max(1, len(words) - size + 1))]
+
+
+@dataclass(frozen=True)
+class PointFeatures:
+    """What the matcher found for one point: its best similarity (after the margin) and the passage
+    that reached it, the largest share of its references' content words said within one run of
+    WORD_WINDOW passages (`words`) and of its own text's (`point_words`); `decided` when a number
+    or a cue verdict decides the point."""
+
+    similarity: float
+    evidence: Evidence | None
+    words: float = 0.0
+    point_words: float = 0.0
+    decided: bool | None = None
+
+
+@dataclass(frozen=True)
+class PointModel:
+    """How a point's features become a verdict: a logistic combination of similarity and word
+    overlap, and the probability a point needs to count as made, by where the point comes from."""
+
+    similarity: float = SIMILARITY_WEIGHT
+    words: float = WORDS_WEIGHT
+    point_words: float = POINT_WORDS_WEIGHT
+    bias: float = BIAS
     question: float = QUESTION_THRESHOLD
     story: float = STORY_THRESHOLD
 
-    def of(self, source: str) -> float:
+    def threshold(self, source: str) -> float:
         return self.story if source == "story" else self.question
+
+    def score(self, f: PointFeatures) -> float:
+        """The probability that the point was made (1 or 0 when a number or a cue decided it)."""
+        if f.decided is not None:
+            return float(f.decided)
+        z = self.bias + self.similarity * f.similarity + self.words * f.words + self.point_words * f.point_words
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def made(self, f: PointFeatures, source: str) -> bool:
+        return f.decided if f.decided is not None else self.score(f) >= self.threshold(source)
 
 
 @dataclass(frozen=True)
@@ -140,19 +198,19 @@ def _units(found: list[Passage], embed: Embed) -> tuple[list[Evidence], np.ndarr
     return ev, np.vstack([vectors, pairs])
 
 
-def score_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str,
-                 embed: Embed, margin: float = MARGIN,
-                 cues: CueVerdicts | None = None) -> list[tuple[float, Evidence | None]]:
-    """Each point's best similarity to the answer, and the passage (or pair) that reached it.
+def point_features(sentences: Sequence[Sentence], points: Sequence[Point], source: str,
+                   embed: Embed, margin: float = MARGIN, cues: CueVerdicts | None = None) -> list[PointFeatures]:
+    """Each point's best similarity to the answer with the passage (or pair) that reached it, and
+    its word overlap with the passages.
 
     A passage counts for a point only when no other point of the list is more than `margin`
     closer to it: "I owned the design" is the task bullet, not the action bullet that also
-    mentions the design. A `quantified` point is scored by analysis.numbers instead (1.0 when
+    mentions the design. A `quantified` point is decided by analysis.numbers instead (made when
     the answer states a quantified outcome), and a question's point in CUE_POINTS by its cue's
-    verdict in `cues` when the report judged that cue (1.0 hit, 0.0 missed)."""
+    verdict in `cues` when the report judged that cue."""
     found = passages(sentences)
     if not found or not points:
-        return [(0.0, None) for _ in points]
+        return [PointFeatures(0.0, None) for _ in points]
     evidence, units = _units(found, embed)
     refs = [references(p, source) for p in points]
     vectors = embed([r for rs in refs for r in rs])
@@ -163,19 +221,26 @@ def score_points(sentences: Sequence[Sentence], points: Sequence[Point], source:
         k += len(rs)
     semantic = [j for j, p in enumerate(points) if not p.quantified]
     closest = sims[:, semantic].max(axis=1) if semantic else np.zeros(len(units))
-    out: list[tuple[float, Evidence | None]] = []
+    said = word_windows([content_words(f.text) for f in found])
+    out: list[PointFeatures] = []
     outcome = _outcome(sentences) if any(p.quantified for p in points) else None
     for j, p in enumerate(points):
         if p.quantified:
-            out.append((1.0, outcome) if outcome is not None else (0.0, None))
+            out.append(PointFeatures(float(outcome is not None), outcome, decided=outcome is not None))
             continue
         verdict = (cues or {}).get(CUE_POINTS.get(p.id, "")) if source == "question" else None
         if verdict is not None:
-            out.append((1.0, verdict[1]) if verdict[0] else (0.0, None))
+            out.append(PointFeatures(float(verdict[0]), verdict[1] if verdict[0] else None, decided=verdict[0]))
             continue
         eligible = np.where(sims[:, j] >= closest - margin, sims[:, j], -1.0)
         best = int(np.argmax(eligible))
-        out.append((float(eligible[best]), evidence[best]) if eligible[best] > -1 else (0.0, None))
+        wanted, own = content_words(" ".join(refs[j])), content_words(p.text)
+        words = max(overlap(wanted, u) for u in said)
+        point_words = max(overlap(own, u) for u in said)
+        if eligible[best] > -1:
+            out.append(PointFeatures(float(eligible[best]), evidence[best], words, point_words))
+        else:
+            out.append(PointFeatures(0.0, None, words, point_words))
     return out
 
 
@@ -189,11 +254,13 @@ def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
 
 
 def judge_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str, embed: Embed,
-                 thresholds: Thresholds = Thresholds(), cues: CueVerdicts | None = None) -> list[PointResult]:
-    """Every point's verdict, in the order given (`cues`: see score_points)."""
-    limit = thresholds.of(source)
-    return [PointResult(p, score >= limit, source, (ev,) if ev is not None and score >= limit else (), score)
-            for p, (score, ev) in zip(points, score_points(sentences, points, source, embed, cues=cues))]
+                 model: PointModel = PointModel(), cues: CueVerdicts | None = None) -> list[PointResult]:
+    """Every point's verdict, in the order given (`cues`: see point_features)."""
+    out = []
+    for p, f in zip(points, point_features(sentences, points, source, embed, cues=cues)):
+        hit = model.made(f, source)
+        out.append(PointResult(p, hit, source, (f.evidence,) if hit and f.evidence is not None else (), model.score(f)))
+    return out
 
 
 def values(text: str) -> list[tuple[float, str]]:
@@ -245,12 +312,12 @@ def telling_mismatches(results: Sequence[PointResult], last: dict[str, str]) -> 
 
 
 def answer_points(sentences: Sequence[Sentence], question: Question | None, story: Story | None,
-                  embed: Embed, thresholds: Thresholds = Thresholds(),
+                  embed: Embed, model: PointModel = PointModel(),
                   cues: CueVerdicts | None = None) -> tuple[list[PointResult], list[Mismatch]]:
     """The question's points, then the story's bullets, judged; and where the story was told
-    with other numbers or roles than its notes. `cues`: the report's cue verdicts (score_points)."""
-    results = judge_points(sentences, question.points, "question", embed, thresholds, cues) if question else []
-    told = judge_points(sentences, story.points, "story", embed, thresholds) if story else []
+    with other numbers or roles than its notes. `cues`: the report's cue verdicts (point_features)."""
+    results = judge_points(sentences, question.points, "question", embed, model, cues) if question else []
+    told = judge_points(sentences, story.points, "story", embed, model) if story else []
     return results + told, story_mismatches(told)
 
 

@@ -5,8 +5,10 @@ rules and split); each [[answer]] names a built-in question or `story:<id>` (sto
 tests/data/points/prompts/stories) and lists the points a reader judged made. Every (answer,
 point) pair is one decision. Precision and recall are those of "made"; macro-F1 is the mean
 of the F1 of "made" and of "missed". split.toml freezes the test split's fingerprint: a
-changed test split is reported, and `--fit` (which sets the thresholds from train and dev
-only) refuses to run if the test split is not the frozen one.
+changed test split is reported, and `--fit` (which fits the matcher's PointModel on train and
+dev only: a logistic regression, then one threshold per source; with its out-of-fold figure by
+5-fold cross-validation grouped by author or question) refuses to run if the test split is not
+the frozen one.
 
     python -m voiceprep.analysis.points_evaluate [tests/data/points] [--fit]
 """
@@ -17,10 +19,12 @@ import argparse
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from voiceprep.analysis.points import CueVerdicts, Embed, Thresholds, cue_verdicts, score_points
+import numpy as np
+
+from voiceprep.analysis.points import CueVerdicts, Embed, PointFeatures, PointModel, cue_verdicts, point_features
 from voiceprep.analysis.semantic import Detector
 from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Bank, Point, load_bank, tomllib
@@ -44,6 +48,7 @@ class LabeledAnswer:
     source: str          # "question" or "story"
     hits: frozenset[str]
     others: bool = False  # written by other people (an `author` field), not for this set
+    group: str = ""       # who it comes from (the author, else the question): cross-validation folds
 
 
 def parse_answers(text: str, source: str, split: str, bank: Bank, stories: dict) -> list[LabeledAnswer]:
@@ -70,8 +75,9 @@ def parse_answers(text: str, source: str, split: str, bank: Bank, stories: dict)
         unknown = set(e["hits"]) - {p.id for p in points}
         if unknown:
             raise BankError(f"{where}: field 'hits': unknown point(s) {sorted(unknown)}")
+        author = e.get("author")
         out.append(LabeledAnswer(e["id"], split, target, e["text"].strip(), points, kind, frozenset(e["hits"]),
-                                 isinstance(e.get("author"), str)))
+                                 isinstance(author, str), str(author).lower() if isinstance(author, str) else target))
     return out
 
 
@@ -121,17 +127,17 @@ class Score:
         return (self._f1(self.tp, self.fp, self.fn) + self._f1(self.tn, self.fn, self.fp)) / 2
 
 
-Scored = list[tuple[LabeledAnswer, Point, float]]
+Scored = list[tuple[LabeledAnswer, Point, PointFeatures]]
 
 
 def score_all(answers: Sequence[LabeledAnswer], embed: Embed, cues: Callable[[LabeledAnswer], CueVerdicts] | None = None) -> Scored:
-    """Every (answer, point) pair with the matcher's score (`cues`: an answer's cue verdicts, as
-    the report judges them, for the points decided by a cue)."""
+    """Every (answer, point) pair with what the matcher found (`cues`: an answer's cue verdicts,
+    as the report judges them, for the points decided by a cue)."""
     out: Scored = []
     for a in answers:
-        scores = score_points(Transcript(text=a.text).sentences(), a.points, a.source, embed,
-                              cues=cues(a) if cues is not None else None)
-        out += [(a, p, s) for p, (s, _) in zip(a.points, scores)]
+        found = point_features(Transcript(text=a.text).sentences(), a.points, a.source, embed,
+                               cues=cues(a) if cues is not None else None)
+        out += [(a, p, f) for p, f in zip(a.points, found)]
     return out
 
 
@@ -146,27 +152,64 @@ def report_cues(bank: Bank, detector: Detector) -> Callable[[LabeledAnswer], Cue
     return verdicts
 
 
-def tally(scored: Scored, thresholds: Thresholds) -> Score:
+def tally(scored: Scored, model: PointModel) -> Score:
     tp = fp = fn = tn = 0
-    for a, p, s in scored:
-        said, made = s >= thresholds.of(a.source), p.id in a.hits
+    for a, p, f in scored:
+        said, made = model.made(f, a.source), p.id in a.hits
         tp, fp, fn, tn = tp + (said and made), fp + (said and not made), fn + (made and not said), \
             tn + (not said and not made)
     return Score(tp, fp, fn, tn)
 
 
-def fit(scored: Scored) -> Thresholds:
-    """The thresholds (one per source) with the best macro-F1 on the pairs given (train and dev)."""
-    grid = [round(0.40 + 0.01 * k, 2) for k in range(46)]
-    best: dict[str, float] = {}
+def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Weights (bias last) of an L2-regularised logistic regression, by Newton's method."""
+    x1 = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(x1.shape[1])
+    reg = np.full(x1.shape[1], l2)
+    reg[-1] = 0.0  # the bias is not shrunk
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-x1 @ w))
+        hessian = (x1 * (p * (1 - p))[:, None]).T @ x1 + np.diag(reg)
+        step = np.linalg.solve(hessian, x1.T @ (p - y) + reg * w)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return w
+
+
+def fit(scored: Scored) -> PointModel:
+    """The model fitted on the pairs given (train and dev): the logistic weights on the pairs
+    that similarity decides, then per source the probability threshold with the best macro-F1."""
+    semantic = [x for x in scored if x[2].decided is None]
+    x = np.array([[f.similarity, f.words, f.point_words] for _, _, f in semantic])
+    y = np.array([p.id in a.hits for a, p, _ in semantic], float)
+    w = _logistic(x, y)
+    model = PointModel(similarity=round(float(w[0]), 3), words=round(float(w[1]), 3),
+                       point_words=round(float(w[2]), 3), bias=round(float(w[3]), 3))
+    grid = [round(0.10 + 0.01 * k, 2) for k in range(81)]
+    best = {}
     for source in ("question", "story"):
         mine = [x for x in scored if x[0].source == source]
-        best[source] = max(grid, key=lambda t: (tally(mine, Thresholds(t, t)).macro_f1, -abs(t - 0.6)))
-    return Thresholds(question=best["question"], story=best["story"])
+        best[source] = max(grid, key=lambda t: (tally(mine, replace(model, question=t, story=t)).macro_f1,
+                                                -abs(t - 0.5)))
+    return replace(model, question=best["question"], story=best["story"])
 
 
-def report(scored: Scored, thresholds: Thresholds) -> list[str]:
-    lines = [f"point coverage (thresholds: question {thresholds.question:.2f}, story {thresholds.story:.2f})",
+def cross_validate(scored: Scored, folds: int = 5) -> Scored:
+    """Out-of-fold verdicts: each group (author, or question for the answers written here) is
+    judged by a model fitted without it. Returns the pairs with their features decided
+    (`decided` set to the held-out model's verdict), so that `tally` scores them as they came out."""
+    groups = sorted({a.group for a, _, _ in scored})
+    fold = {g: i % folds for i, g in enumerate(np.random.default_rng(0).permutation(groups))}
+    out: Scored = []
+    for k in range(folds):
+        model = fit([x for x in scored if fold[x[0].group] != k])
+        out += [(a, p, replace(f, decided=model.made(f, a.source))) for a, p, f in scored if fold[a.group] == k]
+    return out
+
+
+def report(scored: Scored, model: PointModel) -> list[str]:
+    lines = [f"point coverage (probability needed: question {model.question:.2f}, story {model.story:.2f})",
              f"{'split':<18} {'answers':>7} {'pairs':>6} {'precision':>9} {'recall':>7} {'macro-F1':>8}"]
     for split in SPLITS:
         mine = [x for x in scored if x[0].split == split]
@@ -175,7 +218,7 @@ def report(scored: Scored, thresholds: Thresholds) -> list[str]:
             rows += [("  by other people", [x for x in mine if x[0].others]),
                      ("  written here", [x for x in mine if not x[0].others])]
         for name, part in rows:
-            s = tally(part, thresholds)
+            s = tally(part, model)
             lines.append(f"{name:<18} {len({x[0].id for x in part}):>7} {len(part):>6} {s.precision:>9.3f} "
                          f"{s.recall:>7.3f} {s.macro_f1:>8.3f}")
     return lines
@@ -184,7 +227,7 @@ def report(scored: Scored, thresholds: Thresholds) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m voiceprep.analysis.points_evaluate")
     p.add_argument("folder", nargs="?", default=str(DATA), type=Path)
-    p.add_argument("--fit", action="store_true", help="print the thresholds train+dev choose (test unused)")
+    p.add_argument("--fit", action="store_true", help="print the model train+dev fit, and its out-of-fold figure (test unused)")
     args = p.parse_args(argv)
     answers = load_answers(args.folder)
     frozen = fingerprint([a for a in answers if a.split == "test"]) == frozen_fingerprint(args.folder)
@@ -194,10 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not frozen:
             print("the test split is not the frozen one (split.toml): refusing to fit", file=sys.stderr)
             return 2
-        found = fit(score_all([a for a in answers if a.split != "test"], embed, cues))
-        print(f"fitted on train+dev: question {found.question:.2f}, story {found.story:.2f}")
+        scored = score_all([a for a in answers if a.split != "test"], embed, cues)
+        found = fit(scored)
+        print(f"fitted on train+dev: {found}")
+        held = cross_validate(scored)
+        for name, part in (("out-of-fold, all", held), ("out-of-fold, by other people", [x for x in held if x[0].others])):
+            s = tally(part, found)
+            print(f"{name}: precision {s.precision:.3f}, recall {s.recall:.3f}, macro-F1 {s.macro_f1:.3f}")
         return 0
-    print("\n".join(report(score_all(answers, embed, cues), Thresholds())))
+    print("\n".join(report(score_all(answers, embed, cues), PointModel())))
     print("test split: frozen (fingerprint matches split.toml)" if frozen
           else "test split: CHANGED since it was frozen (fingerprint differs from split.toml)")
     return 0

@@ -261,8 +261,7 @@ class IncrementalStream:
             self._pass(lane, start, end, audio, self.model.speech_spans(audio, self.policy.min_gap_s), final, t0,
                        cancelled=cancelled)
         except PassCancelled:
-            self.passes.append(Pass("front", window=(round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)),
-                                    cancelled=True, seconds=round(self.get_time() - t0, 3)))
+            self._gave_up("front", start, end, t0)
 
     # --- the careful lane: the whole-file windows, one by one ----------------------------------------
 
@@ -281,8 +280,8 @@ class IncrementalStream:
         """One window of the careful lane (or a skip); False when it must wait for more audio,
         or for the front lane to pass the window's end (the user may be waiting for that one)."""
         with self._lock:
-            if self._stop:
-                return False
+            if self._stop or self._ending.is_set():
+                return False  # its words would come after finish() took its snapshot
             if self._careful_next is None:
                 if self._total < self._careful_wants:
                     return False
@@ -300,8 +299,13 @@ class IncrementalStream:
                 return False
         self._careful_next = None
         t0, start = self.get_time(), window.start
-        self._pass(self.behind, start, window.end, self._slice(start, window.end),
-                   [(a - start, b - start) for a, b in window.spans], final=False, t0=t0, careful=True)
+        try:
+            self._pass(self.behind, start, window.end, self._slice(start, window.end),
+                       [(a - start, b - start) for a, b in window.spans], final=False, t0=t0, careful=True,
+                       cancelled=self._ending.is_set)
+        except PassCancelled:  # the answer ended: the cores go to the last front pass and the feedback
+            self._gave_up("careful", start, window.end, t0)
+            return False
         self._careful_after, self._careful_wants = window.spans[-1][1], 0
         return True
 
@@ -343,6 +347,11 @@ class IncrementalStream:
         return True
 
     # --- shared ---------------------------------------------------------------------------------
+
+    def _gave_up(self, kind: str, start: int, end: int, t0: float) -> None:
+        """Record a pass given up when the answer ended; its lane does not advance."""
+        self.passes.append(Pass(kind, window=(round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)),
+                                cancelled=True, seconds=round(self.get_time() - t0, 3)))
 
     def _pass(self, lane: _Lane, start: int, end: int, audio: np.ndarray, spans: Sequence[tuple[int, int]],
               final: bool, t0: float, careful: bool = False, cancelled: Callable[[], bool] | None = None) -> None:

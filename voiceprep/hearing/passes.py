@@ -24,7 +24,7 @@ class Pass:
     seconds: float | None = None
     final: bool = False
     note: str = ""
-    cancelled: bool = False                      # a front pass given up when the answer ended
+    cancelled: bool = False                      # a pass given up when the answer ended
     skipped: tuple[float, float] | None = None   # the careful lane took the front lane's words here
     error: str = ""
 

@@ -196,16 +196,23 @@ class Session:
         if self.detector_error and not self._told_detector_error:
             self.console.print(f"[yellow]{self.detector_error}; cue verdicts come from the rules alone.[/]")
             self._told_detector_error = True
-        transcript = correct_terms(stream.finish(), self.bank.lexicon, vocab)
+        marks = [self.get_time()]  # where the wait after the answer goes (report.json: feedback_timing)
+        heard = stream.finish()
+        marks.append(self.get_time())
+        transcript = correct_terms(heard, self.bank.lexicon, vocab)
+        marks.append(self.get_time())
         report = analyse_answer(transcript, self.bank, question.category, question, self.thresholds, self.detector,
                                 options.story)
         if options.story is not None:  # the story told otherwise than last time: both quotes
             report.mismatches += telling_mismatches(report.points, last_telling(self.store.root, options.story.id))
-        voice_from = self.get_time()
+        marks.append(self.get_time())
         report.voice = measure_voice(voice.finish(), transcript, rec.clipped)
         report.model = self.model_name
-        report.feedback_s = self.get_time() - ended
-        report.extra["voice_timing"] = {"after_answer_s": round(self.get_time() - voice_from, 3)}
+        marks.append(self.get_time())
+        report.feedback_s = marks[-1] - ended
+        report.extra["feedback_timing"] = {
+            name: round(b - a, 3) for name, a, b in zip(("before_s", "transcript_s", "terms_s", "analysis_s", "voice_s"),
+                                                        (ended, *marks), marks)}
         report.extra.update({"recording": {"ended_by": rec.ended_by, "overflows": rec.overflows,
                                            "lost_s": rec.lost_s, "seconds": round(rec.seconds, 2)},
                              "transcription": stream.facts().to_dict()})
