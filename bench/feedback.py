@@ -152,7 +152,7 @@ def measure(minutes: float, folder: Path, env: dict, speed: float, seed: int, en
         "passes": inc["transcription"].get("passes"),
         "careful_to_s": inc["transcription"].get("careful_to_s"),
         "careful_nets": inc["transcription"].get("careful_nets"),
-        "front_passes_cancelled": inc["transcription"].get("cancelled"),
+        "passes_cancelled": inc["transcription"].get("cancelled"),  # either lane, given up at the end
         "last_front_passes": [p for p in inc["transcription"].get("last_passes", []) if p["lane"] == "front"][-2:],
     }
     log(json.dumps(result))
