@@ -344,3 +344,30 @@ def test_cross_validation_judges_every_pair_once_by_a_model_fitted_without_its_g
     assert sorted(a.id for a, _, _ in held) == sorted(a.id for a, _, _ in scored)
     assert all(f.decided is not None for _, _, f in held)
     assert tally(held, PointModel()).macro_f1 >= 0.8
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[answer]]\nid = 'a1'\nhits = [", "s.toml: not valid TOML"),
+    ("[[answer]]\nid = 'zz'\nhits = []", "s.toml: answer 1 (zz): field 'id': no labeled answer has it"),
+    ("[[answer]]\nid = 'a1'", "s.toml: answer 1 (a1): field 'hits' is missing or not list"),
+    ("[[answer]]\nid = 'a1'\nhits = ['nope']", "s.toml: answer 1 (a1): field 'hits': unknown point(s) ['nope']"),
+])
+def test_a_second_readers_labels_are_checked_by_file_answer_and_field(text, message):
+    from voiceprep.analysis.points_evaluate import parse_second
+    from voiceprep.core.errors import BankError
+
+    answers = {a.id: a for a, _, _ in _pairs(2)}
+    with pytest.raises(BankError) as err:
+        parse_second(text, "s.toml", answers)
+    assert str(err.value).startswith(message)
+
+
+def test_agreement_compares_the_readers_and_the_matcher_with_the_second_reader():
+    from voiceprep.analysis.points_evaluate import agreement
+
+    scored = _pairs()
+    same = {a.id: a.hits for a, _, _ in scored}
+    flipped = {a.id: frozenset() if a.hits else frozenset({"p"}) for a, _, _ in scored}
+    reader, matcher = agreement(scored, PointModel(0.0, 0.0, 0.0, 5.0), same)  # the matcher says "made" to all
+    assert "40 answers labeled twice" in reader and reader.endswith("macro-F1 1.000")
+    assert agreement(scored, PointModel(), flipped)[0].endswith("macro-F1 0.000")

@@ -10,6 +10,9 @@ dev only: a logistic regression, then one threshold per source; with its out-of-
 5-fold cross-validation grouped by author or question) refuses to run if the test split is not
 the frozen one.
 
+A second reader's blind labels (second/*.toml) give the agreement between readers, printed
+after the splits.
+
     python -m voiceprep.analysis.points_evaluate [tests/data/points] [--fit]
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -110,6 +113,15 @@ class Score:
     fn: int
     tn: int
 
+    @classmethod
+    def of(cls, decisions: Iterable[tuple[bool, bool]]) -> Score:
+        """The counts of (said made, really made) decisions."""
+        tp = fp = fn = tn = 0
+        for said, made in decisions:
+            tp, fp, fn, tn = tp + (said and made), fp + (said and not made), fn + (made and not said), \
+                tn + (not said and not made)
+        return cls(tp, fp, fn, tn)
+
     @staticmethod
     def _f1(tp: int, fp: int, fn: int) -> float:
         return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
@@ -153,12 +165,49 @@ def report_cues(bank: Bank, detector: Detector) -> Callable[[LabeledAnswer], Cue
 
 
 def tally(scored: Scored, model: PointModel) -> Score:
-    tp = fp = fn = tn = 0
-    for a, p, f in scored:
-        said, made = model.made(f, a.source), p.id in a.hits
-        tp, fp, fn, tn = tp + (said and made), fp + (said and not made), fn + (made and not said), \
-            tn + (not said and not made)
-    return Score(tp, fp, fn, tn)
+    return Score.of((model.made(f, a.source), p.id in a.hits) for a, p, f in scored)
+
+
+def parse_second(text: str, source: str, answers: dict[str, LabeledAnswer]) -> dict[str, frozenset[str]]:
+    """A second reader's labels (second/*.toml: [[answer]] id and hits, labeled blind from the texts
+    and the points alone); errors name the file, the answer and the field."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BankError(f"{source}: not valid TOML: {exc}") from None
+    out = {}
+    for n, e in enumerate(data.get("answer", []), 1):
+        where = f"{source}: answer {n} ({e.get('id', '?')})"
+        if e.get("id") not in answers:
+            raise BankError(f"{where}: field 'id': no labeled answer has it")
+        if not isinstance(e.get("hits"), list):
+            raise BankError(f"{where}: field 'hits' is missing or not list")
+        unknown = set(e["hits"]) - {p.id for p in answers[e["id"]].points}
+        if unknown:
+            raise BankError(f"{where}: field 'hits': unknown point(s) {sorted(unknown)}")
+        out[e["id"]] = frozenset(e["hits"])
+    return out
+
+
+def load_second(folder: Path, answers: Sequence[LabeledAnswer]) -> dict[str, frozenset[str]]:
+    by_id = {a.id: a for a in answers}
+    out: dict[str, frozenset[str]] = {}
+    for path in sorted((folder / "second").glob("*.toml")):
+        out.update(parse_second(path.read_text(encoding="utf-8"), str(path), by_id))
+    return out
+
+
+def agreement(scored: Scored, model: PointModel, second: dict[str, frozenset[str]]) -> list[str]:
+    """How far a second reader is from the first (the ceiling of a fair figure), and the matcher
+    from the second reader, on the answers both labeled."""
+    mine = [x for x in scored if x[0].id in second]
+    reader = Score.of((p.id in second[a.id], p.id in a.hits) for a, p, _ in mine)
+    matcher = Score.of((model.made(f, a.source), p.id in second[a.id]) for a, p, f in mine)
+    n = len({a.id for a, _, _ in mine})
+    return [f"second reader against the first, {n} answers labeled twice: precision {reader.precision:.3f}, "
+            f"recall {reader.recall:.3f}, macro-F1 {reader.macro_f1:.3f}",
+            f"the matcher against the second reader: precision {matcher.precision:.3f}, "
+            f"recall {matcher.recall:.3f}, macro-F1 {matcher.macro_f1:.3f}"]
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
@@ -245,7 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             s = tally(part, found)
             print(f"{name}: precision {s.precision:.3f}, recall {s.recall:.3f}, macro-F1 {s.macro_f1:.3f}")
         return 0
-    print("\n".join(report(score_all(answers, embed, cues), PointModel())))
+    scored = score_all(answers, embed, cues)
+    print("\n".join(report(scored, PointModel())))
+    second = load_second(args.folder, answers)
+    if second:
+        print("\n".join(agreement(scored, PointModel(), second)))
     print("test split: frozen (fingerprint matches split.toml)" if frozen
           else "test split: CHANGED since it was frozen (fingerprint differs from split.toml)")
     return 0
