@@ -23,26 +23,12 @@ from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.chunking import ChunkPolicy, Window, find_cut, look_ahead, next_window, quietest
 from voiceprep.hearing.nets import hear, on_speech
-from voiceprep.hearing.passes import Pass, StreamFacts
+from voiceprep.hearing.passes import LaneProgress, Pass, StreamFacts
 from voiceprep.hearing.protocols import ChunkTranscriber
 from voiceprep.hearing.runtime import lower_priority
 from voiceprep.hearing.window_model import PassCancelled
 
 MAX_WINDOW_S = 28.0  # a pass's window stays within one Whisper window (30 s)
-
-
-class _Lane:
-    """One sequence of passes over the answer: its cuts, its words, and how far it got."""
-
-    def __init__(self) -> None:
-        self.cuts: list[int] = [0]   # absolute samples where its chunks begin
-        self.words: list[Word] = []
-        self.done_to = 0             # absolute sample up to which its words are final
-
-    def window_start(self, overlap: int, pauses: Sequence[int] = ()) -> int:
-        """The cut or pause (all in silences) nearest to `overlap` samples before done_to."""
-        earlier = [c for c in (*self.cuts, *pauses) if c < self.done_to] or [self.cuts[0]]
-        return min(earlier, key=lambda c: abs(self.done_to - overlap - c))
 
 
 @dataclass
@@ -82,7 +68,7 @@ class IncrementalStream:
         self._audio_start = 0       # absolute sample of the first kept sample
         self._total = 0             # samples received
         self._since_check = 0
-        self.front, self.behind = _Lane(), _Lane()
+        self.front, self.behind = LaneProgress(), LaneProgress()
         self.pauses: list[int] = []  # middles of every pause the front lane saw: where windows may start
         self._careful_after = 0      # where the speech before the careful lane's next window ends
         self.passes: list[Pass] = []
@@ -353,7 +339,7 @@ class IncrementalStream:
         self.passes.append(Pass(kind, window=(round(start / SAMPLE_RATE, 2), round(end / SAMPLE_RATE, 2)),
                                 cancelled=True, seconds=round(self.get_time() - t0, 3)))
 
-    def _pass(self, lane: _Lane, start: int, end: int, audio: np.ndarray, spans: Sequence[tuple[int, int]],
+    def _pass(self, lane: LaneProgress, start: int, end: int, audio: np.ndarray, spans: Sequence[tuple[int, int]],
               final: bool, t0: float, careful: bool = False, cancelled: Callable[[], bool] | None = None) -> None:
         """Transcribe the window from `start` to `end` (spans: its speech); keep the words that are new to the lane."""
         with self._lock:
@@ -388,7 +374,7 @@ class IncrementalStream:
         return [Word(w.word, w.start + offset, w.end + offset, w.probability) for w in heard
                 if w.mid * SAMPLE_RATE + start >= done]
 
-    def _advance(self, lane: _Lane, end: int, words: list[Word]) -> None:
+    def _advance(self, lane: LaneProgress, end: int, words: list[Word]) -> None:
         with self._lock:
             if self._stop and lane is self.behind:
                 return  # finish() has taken its snapshot

@@ -1,5 +1,5 @@
-"""How a transcript was made, as typed facts: each pass of the incremental lanes, and the
-summary that goes into report.json (`transcription`) and the benchmark."""
+"""How a transcript was made, as typed facts: how far each incremental lane got, each of its
+passes, and the summary that goes into report.json (`transcription`) and the benchmark."""
 
 from __future__ import annotations
 
@@ -7,7 +7,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
+from voiceprep.core.transcript import Word
+
 Lane = Literal["front", "careful"]
+
+
+class LaneProgress:
+    """How far one lane of passes got over the answer: its cuts, its words, and where they are final."""
+
+    def __init__(self) -> None:
+        self.cuts: list[int] = [0]   # absolute samples where its chunks begin
+        self.words: list[Word] = []
+        self.done_to = 0             # absolute sample up to which its words are final
+
+    def window_start(self, overlap: int, pauses: Sequence[int] = ()) -> int:
+        """The cut or pause (all in silences) nearest to `overlap` samples before done_to."""
+        earlier = [c for c in (*self.cuts, *pauses) if c < self.done_to] or [self.cuts[0]]
+        return min(earlier, key=lambda c: abs(self.done_to - overlap - c))
 
 
 @dataclass(frozen=True)
