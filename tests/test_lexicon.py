@@ -17,6 +17,7 @@ from voiceprep.cli.main import Env, main
 from voiceprep.core.lexicon import Lexicon, load_lexicon, parse_lexicon
 from voiceprep.core.transcript import Transcript, Word
 from voiceprep.hearing.lexicon import (
+    MAX_SPAN,
     CorrectingTranscriber,
     CorrectionPolicy,
     TermIndex,
@@ -128,6 +129,17 @@ def test_the_terminal_summary_names_each_correction(index):
 def test_correcting_twice_changes_nothing_more(index):
     once = correct(heard("We keep orders in posters."), index, DESIGN)
     assert correct(once, index, DESIGN) is once
+
+
+def test_a_spans_options_are_worked_out_once_and_the_topics_weighed_each_time():
+    fresh = TermIndex(load_lexicon())  # its own kept spans, whatever other tests did
+    raw = heard("Every write is item potent so retries are safe.")
+    window = tuple(raw.words[3:3 + MAX_SPAN])
+    assert fresh.span_options(window, CorrectionPolicy()) is fresh.span_options(window, CorrectionPolicy())
+    assert correct(raw, fresh, DESIGN).text == "Every write is idempotent so retries are safe."
+    assert correct(raw, fresh, BEHAVIORAL).text == raw.text  # kept options, but a story's topics
+    loose = CorrectionPolicy(min_topic=0.0)  # another policy is another look-up
+    assert correct(raw, fresh, BEHAVIORAL, loose).text == "Every write is idempotent so retries are safe."
 
 
 @pytest.mark.parametrize("a, b, sim", [

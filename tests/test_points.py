@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from voiceprep.analysis.points import (
+    KINDS,
     Mismatch,
     PointFeatures,
     PointModel,
@@ -19,6 +20,7 @@ from voiceprep.analysis.points import (
     number_mismatch,
     overlap,
     point_features,
+    point_kind,
     references,
     role_mismatch,
     story_mismatches,
@@ -37,7 +39,8 @@ CACHE = Point("cache", "cache in front of the primary database", ("redis in fron
 REPLICAS = Point("replicas", "read replicas take the reads", ("add replicas and send reads there",))
 CDN = Point("cdn", "images from a content delivery network", ())
 # made when the similarity reaches 0.5, whatever the words: the fake encoder's tests of the matcher
-BY_SIMILARITY = PointModel(similarity=40.0, words=0.0, point_words=0.0, bias=-20.0, question=0.5, story=0.5)
+BY_SIMILARITY = PointModel(similarity=40.0, words=0.0, point_words=0.0, bias=-20.0,
+                           technical=0.5, behavioral=0.5, estimation=0.5, story=0.5)
 
 
 def _embed():
@@ -57,12 +60,24 @@ def test_a_point_said_is_a_hit_quoted_with_its_time_and_one_not_said_is_a_miss()
     assert not cdn.hit and cdn.evidence == ()
 
 
+@pytest.mark.parametrize("source, category, kind", [
+    ("story", None, "story"),
+    ("story", "system_design", "story"),  # a story's bullets take the story's threshold whatever the question
+    ("question", "behavioral", "behavioral"),
+    ("question", "estimation", "estimation"),
+    ("question", "system_design", "technical"),
+    ("question", "concurrency", "technical"),
+    ("question", "deep_dive", "technical"),
+    ("question", None, "technical"),
+])
 @pytest.mark.parametrize("threshold, hit", [(0.5, True), (0.999, False)])
-def test_the_threshold_of_the_points_source_decides(threshold, hit):
+def test_the_threshold_of_the_points_kind_decides(source, category, kind, threshold, hit):
+    assert point_kind(source, category) == kind
     text = "Redis in front of the database serves most reads today."
-    model = PointModel(similarity=10.0, words=0.0, point_words=0.0, bias=-5.0, question=0.0, story=threshold)
-    [r] = judge_points(_sentences(text), [CACHE], "story", _embed(), model)
-    assert r.hit is hit and r.source == "story"
+    others = {k: 1.0 - threshold for k in KINDS if k != kind}  # every other kind would decide the other way
+    model = PointModel(similarity=10.0, words=0.0, point_words=0.0, bias=-5.0, **others, **{kind: threshold})
+    [r] = judge_points(_sentences(text), [CACHE], source, _embed(), model, category=category)
+    assert r.hit is hit and r.source == source
 
 
 def test_a_passage_closer_to_another_point_does_not_count_for_this_one():
@@ -105,10 +120,10 @@ def test_the_word_overlap_is_the_share_of_the_points_words_one_passage_says(text
 
 
 def test_the_model_weighs_similarity_and_words_and_a_decided_point_stays_decided():
-    model = PointModel(similarity=4.0, words=2.0, point_words=1.0, bias=-3.0, question=0.5, story=0.5)
+    model = PointModel(similarity=4.0, words=2.0, point_words=1.0, bias=-3.0, technical=0.5, story=0.5)
     few, many = PointFeatures(0.6, None, 0.1, 0.1), PointFeatures(0.6, None, 0.8, 0.9)
     assert model.score(few) < 0.5 < model.score(many)
-    assert not model.made(few, "question") and model.made(many, "question")
+    assert not model.made(few, "technical") and model.made(many, "technical")
     assert model.score(PointFeatures(0.0, None, decided=True)) == 1.0
     assert not model.made(PointFeatures(0.99, None, 1.0, 1.0, decided=False), "story")
 
@@ -311,17 +326,18 @@ def test_the_report_decides_own_role_by_its_ownership_cue(tmp_path):
     assert point is cue
 
 
-def _pairs(n: int = 40):
-    """Synthetic scored pairs: made exactly when similarity and words are both high."""
+def _pairs(n: int = 40, kind: str = "technical", cut: float = 1.1):
+    """Synthetic scored pairs: made exactly when similarity and words together pass `cut`."""
     from voiceprep.analysis.points_evaluate import LabeledAnswer
 
     point = Point("p", "a point", ("an example",))
     out = []
     for i in range(n):
         sim, words = (0.3 + 0.6 * ((i * 7) % n) / n), ((i * 13) % n) / n
-        made = sim + words > 1.1
-        a = LabeledAnswer(f"a{i}", "dev", "q", "text", (point,), "question", frozenset({"p"} if made else ()),
-                          others=True, group=f"g{i % 8}")
+        made = sim + words > cut
+        answer_id = f"a{i}" if kind == "technical" else f"{kind}{i}"
+        a = LabeledAnswer(answer_id, "dev", "q", "text", (point,), "question", frozenset({"p"} if made else ()),
+                          others=True, group=f"g{i % 8}", kind=kind)
         out.append((a, point, PointFeatures(sim, None, words, words)))
     return out
 
@@ -334,6 +350,14 @@ def test_fit_learns_weights_and_thresholds_that_separate_made_from_missed():
     assert model.similarity > 0 and model.words + model.point_words > 0
     assert tally(scored, model).macro_f1 >= 0.9
     assert tally(scored, PointModel(0.0, 0.0, 0.0, -1.0)).macro_f1 < 0.5  # says "missed" to everything
+
+
+def test_each_kind_of_point_gets_its_own_threshold():
+    from voiceprep.analysis.points_evaluate import fit
+
+    loose, strict = _pairs(80, "behavioral", cut=0.7), _pairs(80, "technical", cut=1.3)
+    model = fit(loose + strict)
+    assert model.behavioral < model.technical  # the looser labels need less to count as made
 
 
 def test_cross_validation_judges_every_pair_once_by_a_model_fitted_without_its_group():

@@ -18,6 +18,7 @@ from voiceprep.analysis.semantic import CueModel, Detector
 from voiceprep.audio.capture import Block
 from voiceprep.core.samples import SAMPLE_RATE
 from voiceprep.core.transcript import Transcript, Word
+from voiceprep.hearing.passes import StreamFacts
 
 
 class FakeTranscriber:
@@ -55,6 +56,32 @@ def timed_transcript(text: str, wpm: float = 150.0, start: float = 0.5,
              for i, tok in enumerate(text.split())]
     end = words[-1].end if words else 0.0
     return Transcript.from_words(words, duration=max(duration or 0.0, end))
+
+
+class HeardStream:
+    """A Stream that has heard `words` so far (a test sets them as the answer goes on);
+    `finish` returns them all."""
+
+    def __init__(self, words: Sequence[Word] = ()) -> None:
+        self.words = list(words)
+
+    def feed(self, samples: np.ndarray) -> None:
+        return None
+
+    def finish(self) -> Transcript:
+        return Transcript.from_words(self.words)
+
+    def cancel(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def facts(self) -> StreamFacts:
+        return StreamFacts("incremental")
+
+    def heard(self) -> list[Word]:
+        return list(self.words)
 
 
 class FakeSpeaker:

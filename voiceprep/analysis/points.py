@@ -47,12 +47,17 @@ CUE_POINTS = {"situation": "star_situation", "own-role": "ownership", "actions":
               "lesson": "reflection", "customer": "customer_focus"}
 
 # Fitted on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
-SIMILARITY_WEIGHT = 4.4
-WORDS_WEIGHT = 4.248
-POINT_WORDS_WEIGHT = 1.094
-BIAS = -3.482
-QUESTION_THRESHOLD = 0.46
-STORY_THRESHOLD = 0.52
+SIMILARITY_WEIGHT = 4.241
+WORDS_WEIGHT = 4.264
+POINT_WORDS_WEIGHT = 0.829
+BIAS = -3.366
+# The probability a point needs, by kind (point_kind): a behavioral answer's points are said in
+# looser words than a design answer's, and one threshold for every question missed most of them.
+TECHNICAL_THRESHOLD = 0.60
+BEHAVIORAL_THRESHOLD = 0.26
+ESTIMATION_THRESHOLD = 0.61
+STORY_THRESHOLD = 0.51
+KINDS = ("technical", "behavioral", "estimation", "story")
 MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
 WORD_WINDOW = 6  # a point's words are looked for within this many neighbouring passages (chosen by CV)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -105,20 +110,31 @@ class PointFeatures:
     decided: bool | None = None
 
 
+def point_kind(source: str, category: str | None) -> str:
+    """Which threshold a point takes (one of KINDS): a story's bullet's, or its question's kind
+    (system design, concurrency and deep dive are "technical")."""
+    if source == "story":
+        return "story"
+    return category if category in ("behavioral", "estimation") else "technical"
+
+
 @dataclass(frozen=True)
 class PointModel:
     """How a point's features become a verdict: a logistic combination of similarity and word
-    overlap, and the probability a point needs to count as made, by where the point comes from."""
+    overlap, and the probability a point needs to count as made, by its kind (point_kind)."""
 
     similarity: float = SIMILARITY_WEIGHT
     words: float = WORDS_WEIGHT
     point_words: float = POINT_WORDS_WEIGHT
     bias: float = BIAS
-    question: float = QUESTION_THRESHOLD
+    technical: float = TECHNICAL_THRESHOLD
+    behavioral: float = BEHAVIORAL_THRESHOLD
+    estimation: float = ESTIMATION_THRESHOLD
     story: float = STORY_THRESHOLD
 
-    def threshold(self, source: str) -> float:
-        return self.story if source == "story" else self.question
+    def threshold(self, kind: str) -> float:
+        return {"technical": self.technical, "behavioral": self.behavioral, "estimation": self.estimation,
+                "story": self.story}[kind]
 
     def score(self, f: PointFeatures) -> float:
         """The probability that the point was made (1 or 0 when a number or a cue decided it)."""
@@ -127,8 +143,8 @@ class PointModel:
         z = self.bias + self.similarity * f.similarity + self.words * f.words + self.point_words * f.point_words
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
-    def made(self, f: PointFeatures, source: str) -> bool:
-        return f.decided if f.decided is not None else self.score(f) >= self.threshold(source)
+    def made(self, f: PointFeatures, kind: str) -> bool:
+        return f.decided if f.decided is not None else self.score(f) >= self.threshold(kind)
 
 
 @dataclass(frozen=True)
@@ -254,11 +270,14 @@ def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
 
 
 def judge_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str, embed: Embed,
-                 model: PointModel = PointModel(), cues: CueVerdicts | None = None) -> list[PointResult]:
-    """Every point's verdict, in the order given (`cues`: see point_features)."""
+                 model: PointModel = PointModel(), cues: CueVerdicts | None = None,
+                 category: str | None = None) -> list[PointResult]:
+    """Every point's verdict, in the order given (`cues`: see point_features; `category`: the
+    question's, which sets the threshold of its points)."""
     out = []
+    kind = point_kind(source, category)
     for p, f in zip(points, point_features(sentences, points, source, embed, cues=cues)):
-        hit = model.made(f, source)
+        hit = model.made(f, kind)
         out.append(PointResult(p, hit, source, (f.evidence,) if hit and f.evidence is not None else (), model.score(f)))
     return out
 
@@ -316,7 +335,8 @@ def answer_points(sentences: Sequence[Sentence], question: Question | None, stor
                   cues: CueVerdicts | None = None) -> tuple[list[PointResult], list[Mismatch]]:
     """The question's points, then the story's bullets, judged; and where the story was told
     with other numbers or roles than its notes. `cues`: the report's cue verdicts (point_features)."""
-    results = judge_points(sentences, question.points, "question", embed, model, cues) if question else []
+    results = (judge_points(sentences, question.points, "question", embed, model, cues, question.category)
+               if question else [])
     told = judge_points(sentences, story.points, "story", embed, model) if story else []
     return results + told, story_mismatches(told)
 

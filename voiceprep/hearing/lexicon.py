@@ -33,6 +33,7 @@ MAX_SPAN = 4            # a correction replaces at most this many words
 AMBIGUOUS = 0.1  # a sound-alike whose code is this close to a second term's is not taken ("coroutine", "goroutine")
 VOCABULARY_WEIGHT = 3.0  # a question term counts this many heard mentions towards the topics
 _PUNCT = ".,?!;:"
+_MAX_SPANS_KEPT = 50_000  # spans whose options are kept (a 60-minute answer, heard by both lanes: about 20,000)
 # a sound-alike span neither starts nor ends with one of these ("the item potent" would lose its "the")
 _FUNCTION = frozenset(["the", "a", "an", "to", "of", "and", "or", "is", "are", "was", "in", "on", "at", "for",
                        "by", "it", "its", "we", "i", "you", "so", "as", "be"])
@@ -102,6 +103,18 @@ class TermIndex:
                 self._by_topic.setdefault(topic, []).append(i)
         for forms in self._forms.values():
             forms.sort(key=lambda f: -len(f[0]))
+        self._spans: dict[tuple[tuple[Word, ...], CorrectionPolicy], tuple[SpanOptions, ...]] = {}
+
+    def span_options(self, words: tuple[Word, ...], policy: CorrectionPolicy) -> tuple[SpanOptions, ...]:
+        """`span_options` of these words, worked out once: correcting a transcript again as it
+        grows (practice/warm.py) leaves only the new words' spans for the end of the answer."""
+        key = (words, policy)
+        found = self._spans.get(key)
+        if found is None:
+            if len(self._spans) >= _MAX_SPANS_KEPT:
+                self._spans.clear()
+            found = self._spans[key] = span_options(words, self, policy)
+        return found
 
     def mentions(self, tokens: Sequence[str]) -> list[tuple[int, int, int]]:
         """Terms said in `tokens` as (start, length, term), longest form first, not overlapping."""
@@ -223,47 +236,72 @@ def correct(transcript: Transcript, index: TermIndex, vocabulary: Sequence[str] 
                       corrections=kept)
 
 
-def _best(words: Sequence[Word], i: int, index: TermIndex, topics: dict[str, float], in_vocabulary: set[int],
-          policy: CorrectionPolicy) -> tuple[int, Term, str] | None:
-    """The correction of the span starting at word `i`, longest span first, or None."""
-    for length in range(min(MAX_SPAN, len(words) - i), 0, -1):
-        span = words[i:i + length]
+@dataclass(frozen=True)
+class SpanOptions:
+    """What one span of heard words may be corrected to, before the answer's topics are weighed.
+
+    `right`: a term among the candidates is written exactly so (no shorter span is wrong either);
+    `options`: (term, kind, strength) of the candidates that pass the policy's sound and
+    confidence tests. It depends on the words alone, so it is worked out once per span
+    (`TermIndex.span_options`), while the answer is spoken, and only the topics are weighed at
+    the end."""
+
+    length: int
+    right: bool
+    options: tuple[tuple[int, str, float], ...]
+
+
+def span_options(words: Sequence[Word], index: TermIndex, policy: CorrectionPolicy) -> tuple[SpanOptions, ...]:
+    """The spans starting at `words[0]` that may be a term, longest first (see SpanOptions)."""
+    out: list[SpanOptions] = []
+    for length in range(min(MAX_SPAN, len(words)), 0, -1):
+        span = words[:length]
         inner = [w.text[-1:] for w in span[:-1]]
         if any(p in ".?!;:" for p in inner):
             continue  # a term does not straddle a sentence
         clause = "," in inner  # Whisper puts commas inside a term it did not know ("item, potent")
         tokens = tuple(t for w in span for t in words_of(w.word))
-        if not tokens:
-            continue
-        if index.mentions(_singular(tokens)):
-            continue  # a term is already heard in this span ("the semaphore", "Kafka's", "deadlocks")
+        if not tokens or index.mentions(_singular(tokens)):
+            continue  # nothing to say, or a term is already heard here ("the semaphore", "Kafka's", "deadlocks")
         least, most = min(w.probability for w in span), max(w.probability for w in span)
         # a sound-alike only where every word was unsure (a sure neighbour is never swallowed)
         sound = (not clause and length >= policy.sound_min_words and most <= policy.sound_max_probability
                  and tokens[0] not in _FUNCTION and tokens[-1] not in _FUNCTION
                  and len(sound_code(tokens)) >= policy.min_code)
-        best: tuple[float, Term, str] | None = None
         found = index.candidates(tokens, policy.min_similarity if sound else None)
         alike = sorted({(s, t) for t, kind, s in found if kind == "sound"}, reverse=True)
         if len({t for s, t in alike if s >= alike[0][0] - AMBIGUOUS}) > 1 if alike else False:
             found = [c for c in found if c[1] == "confusion"]  # sounds like two terms: like neither, clearly
-        for t, kind, strength in found:
+        right = any(tokens in index.terms[t].forms for t, _k, _s in found)
+        ok = tuple((t, kind, strength) for t, kind, strength in found
+                   if (least <= policy.confusion_max_probability if kind == "confusion"
+                       else spelling(tokens, index.terms[t]) >= policy.min_spelling))
+        if right or ok:
+            out.append(SpanOptions(length, right, ok))
+        if right:
+            break  # already right: no shorter span here is wrong either
+    return tuple(out)
+
+
+def _best(words: Sequence[Word], i: int, index: TermIndex, topics: dict[str, float], in_vocabulary: set[int],
+          policy: CorrectionPolicy) -> tuple[int, Term, str] | None:
+    """The correction of the span starting at word `i`, longest span first, or None."""
+    for span in index.span_options(tuple(words[i:i + MAX_SPAN]), policy):
+        if span.right:
+            return None
+        best: tuple[float, Term, str] | None = None
+        for t, kind, strength in span.options:
             term = index.terms[t]
-            if tokens in term.forms:
-                return None  # already right: no shorter span here is wrong either
             fit = 1.0 if t in in_vocabulary else index.fit(term, topics)
             if fit < policy.min_topic:
                 continue
-            if kind == "confusion":
-                ok = least <= policy.confusion_max_probability
-            else:
-                ok = spelling(tokens, term) >= policy.min_spelling
             rank = (2.0 if kind == "confusion" else strength) + fit
-            if ok and (best is None or rank > best[0]):
+            if best is None or rank > best[0]:
+                tokens = tuple(tok for w in words[i:i + span.length] for tok in words_of(w.word))
                 reason = f"heard as '{' '.join(tokens)}'" if kind == "confusion" else "sounds like it"
                 best = (rank, term, reason)
         if best is not None:
-            return length, best[1], best[2]
+            return span.length, best[1], best[2]
     return None
 
 

@@ -96,7 +96,8 @@ def ask_follow_up(session: Session, question: Question, report: Report, options:
     if chosen.reason in ("estimate", "servers"):
         _recheck_estimate(session, transcript, entry)
     if chosen.point is not None and session.detector is not None:
-        [again] = judge_points(transcript.sentences(), [chosen.point.point], chosen.point.source, session.detector.embed)
+        [again] = judge_points(transcript.sentences(), [chosen.point.point], chosen.point.source,
+                               session.detector.embed, category=question.category)
         entry.update(point=again.point.id, hit=again.hit)
         console.print(f"[green]✔ {again.point.text}: made on follow-up[/]" if again.hit
                       else f"[red]✘ {again.point.text}: still missing.[/]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -178,18 +179,19 @@ class Session:
         stream = open_stream(self.transcriber, vocab, options.incremental,
                              on_words=(lambda ws: captions.extend(w.word for w in ws)) if options.captions else None)
         self._streams.append(stream)
-        warmer = Warmer(stream, lambda: self.detector, reference_texts(question, options.story))
+        warmer = Warmer(stream, lambda: self.detector, reference_texts(question, options.story),
+                        correct=lambda heard: correct_terms(heard, self.bank.lexicon, vocab))
         voice = VoiceTracker()  # pitch and loudness while recording: only the last seconds remain after
         try:
             rec = self.record(folder / "answer.wav", question.target_s, limit, options, stream=stream,
                               captions=captions if options.captions else None, voice=voice)
+            ended = self.get_time()  # the wait starts here: the warmer's last pass counts
         except BaseException:
             stream.cancel()
             voice.cancel()
             raise
         finally:
             warmer.stop()
-        ended = self.get_time()
         self.store.write_meta(folder, {"status": "recorded", "seconds": round(rec.seconds, 2),
                                        "overflows": rec.overflows, "ended_by": rec.ended_by})
         loading.join()
@@ -197,7 +199,9 @@ class Session:
             self.console.print(f"[yellow]{self.detector_error}; cue verdicts come from the rules alone.[/]")
             self._told_detector_error = True
         marks = [self.get_time()]  # where the wait after the answer goes (report.json: feedback_timing)
-        heard = stream.finish()
+        with ThreadPoolExecutor(1, thread_name_prefix="voiceprep-voice") as pool:
+            frames = pool.submit(voice.finish)  # the voice's last seconds while the last pass runs
+            heard = stream.finish()
         marks.append(self.get_time())
         transcript = correct_terms(heard, self.bank.lexicon, vocab)
         marks.append(self.get_time())
@@ -206,7 +210,7 @@ class Session:
         if options.story is not None:  # the story told otherwise than last time: both quotes
             report.mismatches += telling_mismatches(report.points, last_telling(self.store.root, options.story.id))
         marks.append(self.get_time())
-        report.voice = measure_voice(voice.finish(), transcript, rec.clipped)
+        report.voice = measure_voice(frames.result(), transcript, rec.clipped)
         report.model = self.model_name
         marks.append(self.get_time())
         report.feedback_s = marks[-1] - ended

@@ -1,10 +1,11 @@
-"""Read the answer while it is spoken: the semantic detector embeds the sentences heard so far,
-so that when the answer ends only its last sentences are left to embed (feedback within 1 s)."""
+"""Read the answer while it is spoken: the terms of the words heard so far are put right and the
+semantic detector embeds the corrected sentences, so that when the answer ends only its last
+sentences are left to correct and embed (feedback within 1 s)."""
 
 from __future__ import annotations
 
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from voiceprep.analysis.points import clause_texts
 from voiceprep.analysis.semantic import Detector
@@ -16,37 +17,49 @@ EVERY_S = 4.0  # how often the words heard so far are looked at
 
 
 class Warmer:
-    """A thread at the lowest CPU priority that embeds the stream's new sentences every EVERY_S.
+    """Every EVERY_S, on a thread at the lowest CPU priority: the words heard so far, their terms
+    put right by `correct` (whose look-ups are kept: hearing/lexicon.py), and the corrected
+    sentences embedded, which is the text the analysis reads at the end.
 
-    It does nothing while the detector is not loaded yet, nor for a whole-file stream (which
-    hears nothing before the end). `stop` ends it and waits for the pass under way."""
+    It does nothing for a whole-file stream (which hears nothing before the end), and embeds
+    nothing while the detector is not loaded yet. `stop` ends it and waits for the pass under
+    way. With `threaded=False` no thread is started and the caller calls `step()` (tests)."""
 
-    def __init__(self, stream: Stream, detector: Callable[[], Detector | None], texts: Sequence[str] = ()) -> None:
-        self.stream, self.detector = stream, detector
-        self.texts = list(texts)  # the key points' references: embedded on the first pass
-        self._stop = threading.Event()
+    def __init__(self, stream: Stream, detector: Callable[[], Detector | None], texts: Sequence[str] = (),
+                 correct: Callable[[Transcript], Transcript] = lambda t: t, threaded: bool = True) -> None:
+        self.stream, self.detector, self.correct = stream, detector, correct
+        self.texts = list(texts)  # the key points' references: embedded on the first pass with a detector
         self.passes = 0
-        self._thread = threading.Thread(target=self._run, name="voiceprep-warm", daemon=True)
-        self._thread.start()
+        self._seen: tuple[int, bool] = (0, False)  # words heard and whether the detector was there
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="voiceprep-warm", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         lower_priority()
-        seen = 0
         while not self._stop.wait(EVERY_S):
-            detector = self.detector()
-            words = self.stream.heard()
-            if detector is None or len(words) == seen:
-                continue
-            seen = len(words)
-            sentences = Transcript.from_words(words).sentences()
             try:
-                detector.warm(sentences[:-1])  # the last one may still grow
-                detector.embed(self.texts + clause_texts(sentences[:-1]))  # what the point matcher reads too
-                self.texts = []
-            except Exception:  # noqa: BLE001 - warming only saves time; the end embeds what is missing
+                self.step()
+            except Exception:  # noqa: BLE001 - warming only saves time; the end does what is missing
                 return
-            self.passes += 1
+
+    def step(self) -> None:
+        """One pass over the words heard so far, if there is anything new to do."""
+        detector = self.detector()
+        words = self.stream.heard()
+        if not words or (len(words), detector is not None) == self._seen:
+            return
+        self._seen = (len(words), detector is not None)
+        sentences = self.correct(Transcript.from_words(words)).sentences()
+        if detector is not None:
+            detector.warm(sentences[:-1])  # the last one may still grow
+            detector.embed(self.texts + clause_texts(sentences[:-1]))  # what the point matcher reads too
+            self.texts = []
+        self.passes += 1
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
