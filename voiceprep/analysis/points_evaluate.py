@@ -241,8 +241,7 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
 def fit(scored: Scored) -> PointModel:
     """The model fitted on the pairs given (train and dev): the logistic weights on the pairs
     that similarity decides, then per kind of point (points.KINDS) the probability threshold with
-    the best macro-F1 (one threshold per kind scored 0.78 against 0.73 out of fold on the answers by
-    other people, 2026-12-01: docs/performance.md)."""
+    the best macro-F1 (why per kind: docs/performance.md, "One threshold per kind of point")."""
     semantic = [x for x in scored if x[2].decided is None]
     x = np.array([[f.similarity, f.words, f.point_words] for _, _, f in semantic])
     y = np.array([p.id in a.hits for a, p, _ in semantic], float)
