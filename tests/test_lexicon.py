@@ -224,9 +224,12 @@ def test_a_stricter_policy_makes_fewer_corrections(index):
 
 @pytest.mark.slow
 def test_review_puts_right_terms_tiny_en_mishears_and_keeps_what_it_wrote(whisper, synth, user_dirs):
-    """espeak-ng's default voice: tiny.en writes "item potent" for idempotent and "item potency key"
-    for idempotency key here (the question's own vocabulary holds neither); the review path puts
-    them right, writes no term that was not said, and stores what Whisper wrote."""
+    """espeak-ng's default voice: tiny.en writes "item potent" for idempotent (the question's own
+    vocabulary does not hold it); the review path puts it right, writes no term that was not said,
+    and stores what Whisper wrote. How it hears "idempotency key" depends on the CPU's int8 kernels
+    (oneDNN's, capped with ONEDNN_MAX_CPU_ISA): "item potency key" with AVX512 (a listed confusion,
+    corrected), "item potent key" with AVX2 ("idempotent key"), "item potenty key" with AVX512-VNNI
+    (left as heard: no listed confusion, and Whisper was sure of "item")."""
     said = ("Every write to the catalog is idempotent, so a retry is safe. "
             "The replicas can serve stale reads for a second or two. "
             "A token bucket in front of the API keeps the load fair. "
@@ -241,8 +244,8 @@ def test_review_puts_right_terms_tiny_en_mishears_and_keeps_what_it_wrote(whispe
     (folder,) = [p for p in user_dirs.iterdir() if p.is_dir()]
     stored = Transcript.from_dict(json.loads((folder / "transcript.json").read_text()))
     originals = {c.corrected: c.original_text.lower() for c in stored.corrections}
-    assert {"idempotent", "idempotency key"} <= set(originals)
-    assert "idempotent" in stored.text and "idempotency key" in stored.text
+    assert "idempotent" in originals and "idempotent" in stored.text
+    assert originals.get("idempotency key", "item potency key") == "item potency key"
     assert all(term.lower() in said.lower() for term in originals)  # no term where none was said
     assert all("idempoten" not in original for original in originals.values())
     raw = undo(stored).text.lower()
