@@ -16,6 +16,7 @@ from voiceprep.audio.wav import write_wav
 from voiceprep.cli.main import Env, main
 from voiceprep.core.lexicon import Lexicon, load_lexicon, parse_lexicon
 from voiceprep.core.transcript import Transcript, Word
+from voiceprep.hearing.corrected import undo
 from voiceprep.hearing.lexicon import (
     MAX_SPAN,
     CorrectingTranscriber,
@@ -24,8 +25,6 @@ from voiceprep.hearing.lexicon import (
     correct,
     similarity,
     sound_code,
-    summary,
-    undo,
 )
 from voiceprep.hearing.whisper import MAX_PROMPT_TERMS, WhisperTranscriber
 from voiceprep.practice.session import Options, Session
@@ -86,24 +85,6 @@ def test_a_sound_alike_is_taken_only_where_whisper_was_unsure(index):
     assert unsure.corrections[0].reason == "sounds like it"
 
 
-def test_the_original_words_are_kept_stored_and_can_be_undone(index):
-    said = "We keep orders in posters and use a cash for reads."
-    raw = heard(said)
-    fixed = correct(raw, index, DESIGN)
-    assert fixed.text == "We keep orders in Postgres and use a cache for reads."
-    first, second = fixed.corrections
-    assert (first.original_text, first.corrected, fixed.words[first.index].text) == ("posters", "Postgres", "Postgres")
-    assert first.original == (raw.words[4],)
-    assert second.original_text == "cash" and fixed.words[second.index].start == raw.words[8].start
-    stored = Transcript.from_dict(json.loads(json.dumps(fixed.to_dict())))
-    assert stored.corrections == fixed.corrections and stored.text == fixed.text
-    assert undo(stored).text == said and undo(stored).corrections == []
-    one = undo(stored, [0])
-    assert one.text == "We keep orders in posters and use a cache for reads."
-    assert [c.original_text for c in one.corrections] == ["cash"]
-    assert one.words[one.corrections[0].index].text == "cache"
-
-
 def test_a_transcript_written_before_corrections_still_loads():
     old = {"text": "a cache", "words": [{"word": "a", "raw": " a", "start": 0, "end": 0.2, "probability": 0.9},
                                         {"word": "cache", "start": 0.3, "end": 0.6}], "duration_s": 1.0,
@@ -118,12 +99,6 @@ def test_a_multi_word_confusion_becomes_one_word_with_the_span_times(index):
     word = fixed.words[fixed.corrections[0].index]
     assert (word.word, word.start, word.end) == (" idempotent", raw.words[2].start, raw.words[3].end)
     assert fixed.corrections[0].original_text == "item potent"
-
-
-def test_the_terminal_summary_names_each_correction(index):
-    fixed = correct(heard("We keep orders in posters and use a cash for reads."), index, DESIGN)
-    assert summary(fixed) == "Corrected 2 terms: posters -> Postgres, cash -> cache"
-    assert summary(heard("nothing here")) == ""
 
 
 def test_correcting_twice_changes_nothing_more(index):

@@ -13,7 +13,7 @@ Two uses of the lexicon (core/lexicon.py), both led by what the answer is about:
     itself was unsure of the words. A correction that is not clearly better is not made: one
     that writes a term nobody said is the worst outcome, so the thresholds favour precision.
     The original words stay in the transcript (Transcript.corrections), so a correction can be
-    shown and `undo`ne.
+    shown and undone (hearing/corrected.py).
 """
 
 from __future__ import annotations
@@ -363,35 +363,6 @@ class CorrectingTranscriber:
         return self.inner.chunker()
 
 
-def undo(transcript: Transcript, which: Sequence[int] | None = None) -> Transcript:
-    """The transcript with corrections (positions in `corrections`; all when None) taken back:
-    the original words return, and the other corrections' indexes follow."""
-    chosen = set(range(len(transcript.corrections)) if which is None else which)
-    by_index = {c.index: (k, c) for k, c in enumerate(transcript.corrections)}
-    words: list[Word] = []
-    kept: list[Correction] = []
-    for i, w in enumerate(transcript.words):
-        k, c = by_index.get(i, (None, None))
-        if c is not None and k in chosen:
-            words.extend(c.original)
-            continue
-        if c is not None:
-            kept.append(replace(c, index=len(words)))
-        words.append(w)
-    return Transcript(text=_join(words), words=words, duration=transcript.duration, language=transcript.language,
-                      corrections=kept)
-
-
-def summary(transcript: Transcript, limit: int = 5) -> str:
-    """One line for the terminal: "Corrected 2 terms: posters -> Postgres, ..." ("" if none)."""
-    cs = transcript.corrections
-    if not cs:
-        return ""
-    shown = ", ".join(f"{c.original_text} -> {transcript.words[c.index].text.rstrip(_PUNCT)}" for c in cs[:limit])
-    more = f", and {len(cs) - limit} more" if len(cs) > limit else ""
-    return f"Corrected {len(cs)} term{'s' if len(cs) != 1 else ''}: {shown}{more}"
-
-
 __all__ = [
     "CorrectingTranscriber",
     "CorrectionPolicy",
@@ -402,6 +373,4 @@ __all__ = [
     "similarity",
     "sound_code",
     "spelling",
-    "summary",
-    "undo",
 ]

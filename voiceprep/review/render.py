@@ -14,7 +14,7 @@ from voiceprep.analysis.metrics import tokens
 from voiceprep.analysis.report import ESTIMATE_MARK, Report, outcome_line
 from voiceprep.analysis.voice import voice_lines
 from voiceprep.core.timefmt import clock
-from voiceprep.hearing.lexicon import summary
+from voiceprep.hearing.corrected import summary
 
 _FILLER_STYLE = "bold black on yellow"
 
