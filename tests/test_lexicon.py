@@ -57,6 +57,8 @@ def heard(text: str, unsure: dict[str, float] | None = None) -> Transcript:
     ("Each thread must take a new deck first.", CONCURRENCY, "Each thread must take mutex first."),
     ("We put a cash in front of the database.", DESIGN, "We put a cache in front of the database."),
     ("Cash misses go to the primary.", DESIGN, "Cache misses go to the primary."),
+    # a listed confusion asks less of the topics: a design answer that names no operations term
+    ("The Q-mail it uses probes to restart a container.", DESIGN, "The kubelet uses probes to restart a container."),
 ])
 def test_a_listed_confusion_in_a_fitting_answer_becomes_the_term(index, said, vocabulary, expected):
     fixed = correct(heard(said), index, vocabulary)
@@ -67,6 +69,7 @@ def test_a_listed_confusion_in_a_fitting_answer_becomes_the_term(index, said, vo
 @pytest.mark.parametrize("said, vocabulary", [
     ("Our cash flow was tight that quarter, so the PM cut scope.", BEHAVIORAL),
     ("We printed posters for the launch and the stakeholders loved them.", BEHAVIORAL),
+    ("We worked the cash registers together on the busy evenings.", BEHAVIORAL),
     ("I told my manager I would be right back with a plan.", BEHAVIORAL),
     ("We keep the orders in Postgres and read them back.", DESIGN),  # already right
     ("The cache sits in front of the shard.", DESIGN),
@@ -83,6 +86,19 @@ def test_a_sound_alike_is_taken_only_where_whisper_was_unsure(index):
     unsure = correct(heard(said, {"idem": 0.2, "potant": 0.3}), index, DESIGN)
     assert unsure.text == "The write path is idempotent for retries."
     assert unsure.corrections[0].reason == "sounds like it"
+
+
+@pytest.mark.parametrize("said, unsure, vocabulary, expected", [
+    ("A thread blocks in fold and wait forever.", {"fold": 0.4, "and": 0.5, "wait": 0.5}, CONCURRENCY,
+     "A thread blocks in hold and wait forever."),
+    # a sure word is never swallowed, even the term's own: allowing it cost precision (transcription.md)
+    ("A thread blocks in fold and wait forever.", {"fold": 0.4}, CONCURRENCY, "A thread blocks in fold and wait forever."),
+    ("We served CAP requests per second at peak.", {"CAP": 0.3}, DESIGN, "We served CAP requests per second at peak."),
+    # already the term, in the plural: nothing to correct
+    ("Two reverse proxies sit in front.", {"reverse": 0.5, "proxies": 0.5}, DESIGN, "Two reverse proxies sit in front."),
+])
+def test_a_sound_alike_needs_every_word_unsure_and_leaves_a_plural_term_alone(index, said, unsure, vocabulary, expected):
+    assert correct(heard(said, unsure), index, vocabulary).text == expected
 
 
 def test_a_transcript_written_before_corrections_still_loads():
@@ -112,9 +128,9 @@ def test_a_spans_options_are_worked_out_once_and_the_topics_weighed_each_time():
     window = tuple(raw.words[3:3 + MAX_SPAN])
     assert fresh.span_options(window, CorrectionPolicy()) is fresh.span_options(window, CorrectionPolicy())
     assert correct(raw, fresh, DESIGN).text == "Every write is idempotent so retries are safe."
-    assert correct(raw, fresh, BEHAVIORAL).text == raw.text  # kept options, but a story's topics
-    loose = CorrectionPolicy(min_topic=0.0)  # another policy is another look-up
-    assert correct(raw, fresh, BEHAVIORAL, loose).text == "Every write is idempotent so retries are safe."
+    strict = CorrectionPolicy(confusion_min_topic=0.5)  # another policy is another look-up
+    assert correct(raw, fresh, BEHAVIORAL, strict).text == raw.text  # kept options, but a story's topics
+    assert correct(raw, fresh, DESIGN, strict).text == "Every write is idempotent so retries are safe."
 
 
 @pytest.mark.parametrize("a, b, sim", [

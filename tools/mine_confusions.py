@@ -8,6 +8,14 @@ word are what it heard for the term. Nothing of the term test set (tests/data/te
     .venv/bin/python tools/mine_confusions.py --voices us,joe --out /tmp/heard.jsonl
     .venv/bin/python tools/mine_confusions.py --suggest /tmp/heard.jsonl   # confusions to review
 
+`--sentences FILE` mines real sentences instead (tests/data/terms/train.toml: sentences by other
+people from sources the term test set does not use, every term marked): each is spoken by espeak-ng
+en-us and en-gb (never the term test set's voices) and transcribed as `voiceprep review` does (the
+prompt's terms chosen from the lexicon, no correction); what was written in place of each missed
+term is a line of the same file, so `--suggest` reads both:
+
+    .venv/bin/python tools/mine_confusions.py --sentences tests/data/terms/train.toml --voices us,gb --out /tmp/heard.jsonl
+
 `--suggest` lists, per term, what was heard that is not one of its forms and sounds somewhat like
 it (metaphone similarity >= 0.5, so a carrier word that slipped in is not taken), leaving out
 everyday phrases that mean something else ("at least one", "right back"): a person reviews
@@ -27,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from voiceprep.core.lexicon import Term, load_lexicon, words_of
 from voiceprep.hearing.lexicon import similarity, sound_code
@@ -36,6 +45,7 @@ CARRIERS = {"us": ("Then we looked at the {} together.", ("at", "the"), "togethe
             "gb": ("So we talked about the {} again.", ("about", "the"), "again"),
             "joe": ("Next, I would add the {} here.", ("add", "the"), "here")}
 ESPEAK = {"us": "en-us", "gb": "en-gb"}
+SENTENCE_VOICES = ("us", "gb")  # espeak-ng at 160 wpm: none of tools/terms_eval.py's voices
 BATCH = 10
 DENY = {"duplication", "right back", "right behind", "right through", "model it", "load balance", "at least one",
         "pass out", "packs of", "pack so", "left you", "most ones", "exactly ones", "time out", "lead of election",
@@ -103,6 +113,50 @@ def mine(terms: list[Term], voices: list[str], out_path: Path) -> None:
                                           "heard": " ".join(words)}) + "\n")
 
 
+def mine_sentences(path: Path, voices: list[str], out_path: Path) -> None:
+    """What tiny.en writes in place of each marked term of real sentences, heard as `review` hears them."""
+    from faster_whisper.audio import decode_audio
+    from terms_eval import closest_question
+
+    from voiceprep.analysis.terms import load_term_set, score_sentence
+    from voiceprep.core.bank import load_bank
+    from voiceprep.core.errors import NoSpeechError
+    from voiceprep.hearing.whisper import WhisperTranscriber
+
+    term_set, bank, transcriber = load_term_set(path), load_bank(), WhisperTranscriber()
+    done = {(row["said"], row["voice"]) for row in map(json.loads, out_path.read_text().splitlines())
+            } if out_path.exists() else set()
+    with tempfile.TemporaryDirectory() as tmp, out_path.open("a") as out:
+        for s in term_set.sentences:
+            category, question = closest_question(bank, s.text)
+            for voice in voices:
+                if (s.id, voice) in done:
+                    continue  # resumes where a run stopped
+                clip = Path(tmp) / "clip.wav"
+                speak(s.text, voice, clip, [])
+                try:
+                    text = transcriber.transcribe(decode_audio(str(clip), sampling_rate=16000),
+                                                  bank.vocabulary_for(category, question)).text
+                except NoSpeechError:
+                    text = ""
+                score = score_sentence(s, text, term_set.spoken, frozenset())
+                # a row per term and voice: heard right (its own form, left out by --suggest) or not
+                rows = [(t, t) for t in {span.term for span in s.terms} - set(score.missed)]
+                for term, heard in rows + list(zip(score.missed, score.heard)) + [("", "")]:  # "": sentence done
+                    out.write(json.dumps({"term": term, "voice": voice, "said": s.id, "heard": heard,
+                                          "sentence": True}) + "\n")
+                out.flush()
+
+
+def _closest(words: tuple[str, ...], term: Term | None) -> tuple[str, ...]:
+    """The run of heard words that sounds most like the term, shortest first: a sentence's alignment
+    also hands over the neighbours Whisper wrote next to it ("q mail it" for "kubelet uses")."""
+    if term is None or len(words) < 2:
+        return words
+    runs = [words[a:b] for a in range(len(words)) for b in range(a + 1, len(words) + 1)]
+    return max(runs, key=lambda r: (max(similarity(sound_code(r), sound_code(f)) for f in term.forms), -len(r)))
+
+
 def suggest(path: Path) -> dict[str, list[str]]:
     by_term = {t.term: t for t in load_lexicon().terms}
     every_form = {f for t in by_term.values() for f in t.forms}  # another term's own words are no confusion
@@ -110,6 +164,8 @@ def suggest(path: Path) -> dict[str, list[str]]:
     for line in path.read_text().splitlines():
         row = json.loads(line)
         term, words = by_term.get(row["term"]), words_of(row.get("heard") or "")
+        if row.get("sentence"):
+            words = _closest(words, term)
         if term is None or not words or words in term.forms or len(words) > 4 or set(words) <= _FUNCTION:
             continue
         phrase = " ".join(words)
@@ -122,10 +178,11 @@ def suggest(path: Path) -> dict[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--voices", default="us,joe", help="comma-separated, of us, gb, joe")
+    p.add_argument("--voices", default="us,joe", help="comma-separated, of us, gb, joe (--sentences: us, gb)")
     p.add_argument("--out", type=Path, help="append what was heard, one JSON line per term and voice")
     p.add_argument("--suggest", type=Path, help="print suggested confusions from a file --out wrote")
     p.add_argument("--limit", type=int, default=0, help="only the first N terms not yet in --out")
+    p.add_argument("--sentences", type=Path, help="mine these marked sentences (a term-set file) instead")
     args = p.parse_args(argv)
     if args.suggest:
         for term, heard in suggest(args.suggest).items():
@@ -133,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not args.out:
         p.error("give --out FILE (or --suggest FILE)")
+    if args.sentences:
+        voices = [v for v in args.voices.split(",") if v in SENTENCE_VOICES]
+        if not voices:
+            p.error(f"--sentences takes --voices of {', '.join(SENTENCE_VOICES)} (never the scored voices)")
+        mine_sentences(args.sentences, voices, args.out)
+        return 0
     done = {json.loads(line)["term"] for line in args.out.read_text().splitlines()} if args.out.exists() else set()
     todo = [t for t in load_lexicon().terms if t.term not in done]  # resumes where a run stopped
     mine(todo[:args.limit or None], args.voices.split(","), args.out)

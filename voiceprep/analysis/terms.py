@@ -28,7 +28,7 @@ from voiceprep.analysis.wer import normalize, number_words, word_error_rate
 from voiceprep.core.bank import tomllib
 from voiceprep.core.errors import BankError
 
-SPLITS = ("dev", "test", "heldout")
+SPLITS = ("train", "dev", "test", "heldout")  # train: tests/data/terms/train.toml, mined only
 SLACK = 3  # hypothesis words either side of an aligned place that may still hold the term
 MAX_TERM_WORDS = 6
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|[a-z0-9']+|%")
@@ -77,6 +77,7 @@ class SentenceScore:
     false_terms: tuple[str, ...]
     other_words: int  # reference words outside the terms
     other_errors: int  # their substitutions, deletions and insertions
+    heard: tuple[str, ...] = ()  # per missed term, the words written in its place ("" for none)
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,7 @@ def score_sentence(sentence: TermSentence, hypothesis: str, spoken: dict[str, tu
     ref = [w for w, _, _ in ref_tokens]
     hyp = normalize(hypothesis)
     pairs = align(ref, hyp)
-    hits, missed, term_ref, used_hyp, used_hits = 0, [], set(), set(), set()
+    hits, missed, heard, term_ref, used_hyp, used_hits = 0, [], [], set(), set(), set()
     for span in sentence.terms:
         mine = {i for i, (_, a, b) in enumerate(ref_tokens) if a < span.end and b > span.start}
         term_ref |= mine
@@ -342,7 +343,9 @@ def score_sentence(sentence: TermSentence, hypothesis: str, spoken: dict[str, tu
             used_hits |= set(range(*run))
         else:
             missed.append(span.term)
-            used_hyp |= _heard_for(pairs, mine)
+            instead = _heard_for(pairs, mine)
+            heard.append(" ".join(hyp[j] for j in sorted(instead)))
+            used_hyp |= instead
     outputs = _term_outputs(hyp, vocab)
     false_terms = []
     for a, b in outputs:
@@ -355,7 +358,7 @@ def score_sentence(sentence: TermSentence, hypothesis: str, spoken: dict[str, tu
     other_hyp = [w for j, w in enumerate(hyp) if j not in used_hyp]
     errors = round(word_error_rate(" ".join(other_ref), " ".join(other_hyp)) * len(other_ref)) if other_ref else 0
     return SentenceScore(len(sentence.terms), hits, tuple(missed), len(outputs), tuple(false_terms),
-                         len(other_ref), errors)
+                         len(other_ref), errors, tuple(heard))
 
 
 def total(scores: Iterable[SentenceScore]) -> TermScore:

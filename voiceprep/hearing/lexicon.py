@@ -43,8 +43,10 @@ _FUNCTION = frozenset(["the", "a", "an", "to", "of", "and", "or", "is", "are", "
 class CorrectionPolicy:
     """When a correction is made (chosen on the term set's dev sentences: docs/transcription.md).
 
-    `min_topic`: the share of the answer's topic evidence the term's topics must hold (a
-    behavioral story's "cash flow" stays cash flow). `sound_max_probability` and
+    `min_topic`: the share of the answer's topic evidence the term's topics must hold for a
+    sound-alike; `confusion_min_topic` for a listed confusion, which is evidence of its own, so
+    less is asked ("q mail it" is the kubelet in a design answer that names no operations term),
+    but not nothing (a behavioral story's "cash registers" stay cash). `sound_max_probability` and
     `min_similarity`: a sound-alike (not a listed confusion) is taken only for words Whisper
     was unsure of, only when the metaphone codes nearly agree and the letters are alike too
     (`min_spelling`, Jaro-Winkler: metaphone drops vowels and merges t/d, so "tell reads" and
@@ -54,6 +56,7 @@ class CorrectionPolicy:
     ("application" for replication, "scheduled" for scheduler)."""
 
     min_topic: float = 0.3
+    confusion_min_topic: float = 0.1
     confusion_max_probability: float = 1.0
     sound_max_probability: float = 0.7
     min_similarity: float = 0.8
@@ -272,7 +275,8 @@ def span_options(words: Sequence[Word], index: TermIndex, policy: CorrectionPoli
         alike = sorted({(s, t) for t, kind, s in found if kind == "sound"}, reverse=True)
         if len({t for s, t in alike if s >= alike[0][0] - AMBIGUOUS}) > 1 if alike else False:
             found = [c for c in found if c[1] == "confusion"]  # sounds like two terms: like neither, clearly
-        right = any(tokens in index.terms[t].forms for t, _k, _s in found)
+        heard = _singular(tokens)
+        right = any(heard in {_singular(f) for f in index.terms[t].forms} for t, _k, _s in found)
         ok = tuple((t, kind, strength) for t, kind, strength in found
                    if (least <= policy.confusion_max_probability if kind == "confusion"
                        else spelling(tokens, index.terms[t]) >= policy.min_spelling))
@@ -293,7 +297,7 @@ def _best(words: Sequence[Word], i: int, index: TermIndex, topics: dict[str, flo
         for t, kind, strength in span.options:
             term = index.terms[t]
             fit = 1.0 if t in in_vocabulary else index.fit(term, topics)
-            if fit < policy.min_topic:
+            if fit < (policy.confusion_min_topic if kind == "confusion" else policy.min_topic):
                 continue
             rank = (2.0 if kind == "confusion" else strength) + fit
             if best is None or rank > best[0]:
@@ -311,6 +315,8 @@ def _singular(tokens: tuple[str, ...]) -> tuple[str, ...]:
     for t in tokens:
         if t.endswith("'s"):
             t = t[:-2]
+        elif len(t) > 4 and t.endswith("ies"):
+            t = t[:-3] + "y"
         elif len(t) > 3 and t.endswith("s") and not t.endswith("ss"):
             t = t[:-1]
         out.append(t)
