@@ -275,8 +275,7 @@ def span_options(words: Sequence[Word], index: TermIndex, policy: CorrectionPoli
         alike = sorted({(s, t) for t, kind, s in found if kind == "sound"}, reverse=True)
         if len({t for s, t in alike if s >= alike[0][0] - AMBIGUOUS}) > 1 if alike else False:
             found = [c for c in found if c[1] == "confusion"]  # sounds like two terms: like neither, clearly
-        heard = _singular(tokens)
-        right = any(heard in {_singular(f) for f in index.terms[t].forms} for t, _k, _s in found)
+        right = any(tokens in index.terms[t].forms for t, _k, _s in found)
         ok = tuple((t, kind, strength) for t, kind, strength in found
                    if (least <= policy.confusion_max_probability if kind == "confusion"
                        else spelling(tokens, index.terms[t]) >= policy.min_spelling))
