@@ -59,6 +59,13 @@ def heard(text: str, unsure: dict[str, float] | None = None) -> Transcript:
     ("Cash misses go to the primary.", DESIGN, "Cache misses go to the primary."),
     # a listed confusion asks less of the topics: a design answer that names no operations term
     ("The Q-mail it uses probes to restart a container.", DESIGN, "The kubelet uses probes to restart a container."),
+    # a listed confusion that holds another term ("rate limit", "SQL") is still the longer term
+    ("The simplest rate limit or increment is a counter per window.", DESIGN,
+     "The simplest rate limiter increment is a counter per window."),
+    ("The WAL in post your SQL is shipped to the replica.", DESIGN, "The WAL in PostgreSQL is shipped to the replica."),
+    # a listed confusion said in the plural keeps the plural
+    ("It prevents dirty reads, non-reputable reads, and phantom reads.", DESIGN,
+     "It prevents dirty reads, non-repeatable reads, and phantom reads."),
 ])
 def test_a_listed_confusion_in_a_fitting_answer_becomes_the_term(index, said, vocabulary, expected):
     fixed = correct(heard(said), index, vocabulary)
@@ -73,6 +80,8 @@ def test_a_listed_confusion_in_a_fitting_answer_becomes_the_term(index, said, vo
     ("I told my manager I would be right back with a plan.", BEHAVIORAL),
     ("We keep the orders in Postgres and read them back.", DESIGN),  # already right
     ("The cache sits in front of the shard.", DESIGN),
+    ("We rate limit each client at the gateway.", DESIGN),  # a term heard, and no listed confusion
+    ("At first I thought it was just make URLs shorter.", DESIGN),  # only the last word is made singular
 ])
 def test_words_that_only_sound_like_a_term_are_left_alone_when_the_answer_is_not_about_it(index, said, vocabulary):
     fixed = correct(heard(said), index, vocabulary)

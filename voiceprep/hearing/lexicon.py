@@ -19,8 +19,8 @@ Two uses of the lexicon (core/lexicon.py), both led by what the answer is about:
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 import jellyfish
 import numpy as np
@@ -90,7 +90,7 @@ class TermIndex:
         self.lexicon = lexicon
         self.terms: tuple[Term, ...] = lexicon.terms
         self._forms: dict[str, list[tuple[tuple[str, ...], int]]] = {}   # first word -> (form, term)
-        self._confusions: dict[tuple[str, ...], list[int]] = {}
+        self.confusions: dict[tuple[str, ...], list[int]] = {}  # heard words -> the terms they stand for
         self._codes: list[tuple[str, int, int]] = []                     # (code, words, term)
         self._by_key = {t.key: i for i, t in enumerate(self.terms)}
         self._found: dict[str, int | None] = {}  # vocabulary entries looked up before
@@ -101,7 +101,7 @@ class TermIndex:
                 if not any(ch.isdigit() for ch in term.term):  # numbers ("302") change by listed confusions only
                     self._codes.append((sound_code(form), len(form), i))
             for c in term.confusions:
-                self._confusions.setdefault(c, []).append(i)
+                self.confusions.setdefault(c, []).append(i)
             for topic in term.topics:
                 self._by_topic.setdefault(topic, []).append(i)
         for forms in self._forms.values():
@@ -192,7 +192,8 @@ class TermIndex:
     def candidates(self, tokens: tuple[str, ...], min_similarity: float | None = None) -> list[tuple[int, str, float]]:
         """Terms these words may stand for: (term, reason, strength), listed confusions first, then
         (with `min_similarity`) terms whose metaphone code is at least that similar."""
-        out = [(t, "confusion", 1.0) for t in self._confusions.get(tokens, ())]
+        listed = self.confusions.get(tokens) or self.confusions.get(_last_singular(tokens), ())
+        out = [(t, "confusion", 1.0) for t in listed]
         code = sound_code(tokens)
         if min_similarity is not None and code and not any(ch.isdigit() for ch in "".join(tokens)):
             slack = len(code) * (1 - min_similarity) / min_similarity  # codes whose length rules them out
@@ -230,8 +231,10 @@ def correct(transcript: Transcript, index: TermIndex, vocabulary: Sequence[str] 
             continue
         length, term, reason = found
         span = words[i:i + length]
+        tokens = tuple(t for w in span for t in words_of(w.word))
+        plural = tokens not in index.confusions and _last_singular(tokens) in index.confusions
         kept.append(Correction(len(out), tuple(span), term.term, reason))
-        out.append(_written(term, span, starts=i == 0 or words[i - 1].text.endswith((".", "?", "!"))))
+        out.append(_written(term, span, starts=i == 0 or words[i - 1].text.endswith((".", "?", "!")), plural=plural))
         i += length
     if len(kept) == len(corrections) and all(a.index == b.index for a, b in zip(kept, corrections)):
         return transcript
@@ -264,11 +267,14 @@ def span_options(words: Sequence[Word], index: TermIndex, policy: CorrectionPoli
             continue  # a term does not straddle a sentence
         clause = "," in inner  # Whisper puts commas inside a term it did not know ("item, potent")
         tokens = tuple(t for w in span for t in words_of(w.word))
-        if not tokens or index.mentions(_singular(tokens)):
-            continue  # nothing to say, or a term is already heard here ("the semaphore", "Kafka's", "deadlocks")
+        # a term already heard here ("the semaphore", "Kafka's", "deadlocks") is left alone, unless
+        # the words are a listed confusion ("rate limit or" for rate limiter, "post your SQL")
+        heard = bool(tokens) and bool(index.mentions(_singular(tokens)))
+        if not tokens or (heard and not index.candidates(tokens)):
+            continue
         least, most = min(w.probability for w in span), max(w.probability for w in span)
         # a sound-alike only where every word was unsure (a sure neighbour is never swallowed)
-        sound = (not clause and length >= policy.sound_min_words and most <= policy.sound_max_probability
+        sound = (not heard and not clause and length >= policy.sound_min_words and most <= policy.sound_max_probability
                  and tokens[0] not in _FUNCTION and tokens[-1] not in _FUNCTION
                  and len(sound_code(tokens)) >= policy.min_code)
         found = index.candidates(tokens, policy.min_similarity if sound else None)
@@ -322,12 +328,18 @@ def _singular(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _written(term: Term, span: Sequence[Word], starts: bool) -> Word:
+def _last_singular(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The words with the last one singular: a listed confusion said in the plural ("non
+    reputable reads"); only the last word, since "make URLs shorter" is no URL shortener."""
+    return tokens[:-1] + _singular(tokens[-1:])
+
+
+def _written(term: Term, span: Sequence[Word], starts: bool, plural: bool = False) -> Word:
     """The term as one word in the place of `span`: the first word's leading space, the last
-    word's trailing punctuation, a capital where the sentence `starts`."""
+    word's trailing punctuation, a capital where the sentence `starts`, an "s" for a `plural`."""
     first, last = span[0], span[-1]
     lead = first.word[:len(first.word) - len(first.word.lstrip())]
-    text = term.term
+    text = term.term + ("s" if plural and not term.term.endswith("s") else "")
     if starts and first.text[:1].isupper() and text[:1].islower():
         text = text[:1].upper() + text[1:]
     tail = last.text[len(last.text.rstrip(_PUNCT)):]
