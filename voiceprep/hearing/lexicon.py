@@ -90,7 +90,7 @@ class TermIndex:
         self.lexicon = lexicon
         self.terms: tuple[Term, ...] = lexicon.terms
         self._forms: dict[str, list[tuple[tuple[str, ...], int]]] = {}   # first word -> (form, term)
-        self.confusions: dict[tuple[str, ...], list[int]] = {}  # heard words -> the terms they stand for
+        self._confusions: dict[tuple[str, ...], list[int]] = {}
         self._codes: list[tuple[str, int, int]] = []                     # (code, words, term)
         self._by_key = {t.key: i for i, t in enumerate(self.terms)}
         self._found: dict[str, int | None] = {}  # vocabulary entries looked up before
@@ -101,7 +101,7 @@ class TermIndex:
                 if not any(ch.isdigit() for ch in term.term):  # numbers ("302") change by listed confusions only
                     self._codes.append((sound_code(form), len(form), i))
             for c in term.confusions:
-                self.confusions.setdefault(c, []).append(i)
+                self._confusions.setdefault(c, []).append(i)
             for topic in term.topics:
                 self._by_topic.setdefault(topic, []).append(i)
         for forms in self._forms.values():
@@ -192,7 +192,7 @@ class TermIndex:
     def candidates(self, tokens: tuple[str, ...], min_similarity: float | None = None) -> list[tuple[int, str, float]]:
         """Terms these words may stand for: (term, reason, strength), listed confusions first, then
         (with `min_similarity`) terms whose metaphone code is at least that similar."""
-        listed = self.confusions.get(tokens) or self.confusions.get(_last_singular(tokens), ())
+        listed = self._confusions.get(tokens) or self._confusions.get(_last_singular(tokens), ())
         out = [(t, "confusion", 1.0) for t in listed]
         code = sound_code(tokens)
         if min_similarity is not None and code and not any(ch.isdigit() for ch in "".join(tokens)):
@@ -232,7 +232,7 @@ def correct(transcript: Transcript, index: TermIndex, vocabulary: Sequence[str] 
         length, term, reason = found
         span = words[i:i + length]
         tokens = tuple(t for w in span for t in words_of(w.word))
-        plural = tokens not in index.confusions and _last_singular(tokens) in index.confusions
+        plural = tokens not in index._confusions and _last_singular(tokens) in index._confusions
         kept.append(Correction(len(out), tuple(span), term.term, reason))
         out.append(_written(term, span, starts=i == 0 or words[i - 1].text.endswith((".", "?", "!")), plural=plural))
         i += length
@@ -269,15 +269,17 @@ def span_options(words: Sequence[Word], index: TermIndex, policy: CorrectionPoli
         tokens = tuple(t for w in span for t in words_of(w.word))
         # a term already heard here ("the semaphore", "Kafka's", "deadlocks") is left alone, unless
         # the words are a listed confusion ("rate limit or" for rate limiter, "post your SQL")
-        heard = bool(tokens) and bool(index.mentions(_singular(tokens)))
-        if not tokens or (heard and not index.candidates(tokens)):
+        if not tokens:
             continue
+        heard = bool(index.mentions(_singular(tokens)))
         least, most = min(w.probability for w in span), max(w.probability for w in span)
         # a sound-alike only where every word was unsure (a sure neighbour is never swallowed)
         sound = (not heard and not clause and length >= policy.sound_min_words and most <= policy.sound_max_probability
                  and tokens[0] not in _FUNCTION and tokens[-1] not in _FUNCTION
                  and len(sound_code(tokens)) >= policy.min_code)
         found = index.candidates(tokens, policy.min_similarity if sound else None)
+        if heard and not found:
+            continue
         alike = sorted({(s, t) for t, kind, s in found if kind == "sound"}, reverse=True)
         if len({t for s, t in alike if s >= alike[0][0] - AMBIGUOUS}) > 1 if alike else False:
             found = [c for c in found if c[1] == "confusion"]  # sounds like two terms: like neither, clearly
