@@ -345,6 +345,25 @@ def test_a_follow_up_on_a_missed_point_rechecks_that_point(tmp_path, bank):
     assert entry["hit"] is True
 
 
+def test_a_follow_up_on_a_missed_story_bullet_rechecks_it_against_the_storys_bullets(tmp_path, bank):
+    from voiceprep.core.stories import parse_story
+    from voiceprep.testing import fake_detector
+
+    story = parse_story("# Bus\n- T: I owned the library design and the load tests\n"
+                        "- R: we reached 10,000 sign-ups a day\n", "bus.md", "bus")
+    q = bank.question("bh-most-challenging-project")
+    s = make_session(tmp_path, bank, ScriptedRecorder(10), transcript="we reached 10,000 sign-ups a day")
+    s.load_detector = fake_detector
+    report = s.ask(q, Options(live=False, speak=False, story=story))
+    told = {p.point.id: p.hit for p in report.points if p.source == "story"}
+    assert told == {"t": False, "r": True}
+    report.points = [p for p in report.points if p.source == "story"]  # the story's bullet is the one asked about
+    s.make_recorder = lambda: ScriptedRecorder(10)
+    s.transcriber = FakeTranscriber("I owned the library design and the load tests")
+    entry = ask_follow_up(s, q, report, Options(live=False, speak=False), s.store.root / report.attempt_id)
+    assert entry is not None and (entry["reason"], entry["point"], entry["hit"]) == ("point", "t", True)
+
+
 def test_closing_after_a_failed_answer_waits_for_the_model_still_loading(tmp_path, bank):
     """The model loads in a thread while the question is spoken; when the answer fails (here the disk
     fills as the recording ends) before it has loaded, closing the session waits for it: a process

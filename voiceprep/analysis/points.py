@@ -8,11 +8,11 @@ two). A point's references are its text and its example phrasings (a story bulle
 and its clauses of three words or more). A passage's similarity to a point is its best cosine
 similarity to a reference; it counts only if no other point of the list is closer to it by more
 than MARGIN. Similarity alone missed many points made by other people in their own words, so the
-verdict combines it with word overlap (PointModel): the share of the references' content words
-said within a few neighbouring passages, and the share of the point text's own. A `quantified`
-point is made by a quantified outcome (analysis.numbers) instead, and a point that is the shape
-of a story (CUE_POINTS) by the report's verdict on that cue. The model and its thresholds were
-fitted on the train and dev splits of tests/data/points only (points_evaluate --fit).
+verdict (analysis.point_model) combines it with word overlap, the share of the references'
+content words said within a few neighbouring passages and the share of the point text's own,
+with how far the point leads the list's other points where it is closest, and with the point's
+offset. A `quantified` point is made by a quantified outcome (analysis.numbers) instead, and a
+point that is the shape of a story (CUE_POINTS) by the report's verdict on that cue.
 
 For a story, a bullet that was made is also checked against what the notes say: a number in
 the bullet that the answer gave differently, or "I" in the bullet said as "we", is a
@@ -21,7 +21,6 @@ the bullet that the answer gave differently, or "I" in the bullet said as "we", 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from itertools import pairwise
 import numpy as np
 
 from voiceprep.analysis.numbers import find_quantities, impact_numbers
+from voiceprep.analysis.point_model import PointFeatures, PointModel, point_key, point_kind, shipped_model
 from voiceprep.analysis.rubric import CueResult, Evidence
 from voiceprep.analysis.semantic import Passage, passages
 from voiceprep.core.bank import Point, Question
@@ -46,24 +46,10 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 CUE_POINTS = {"situation": "star_situation", "own-role": "ownership", "actions": "star_action",
               "lesson": "reflection", "customer": "customer_focus"}
 
-# Fitted on the train and dev splits of tests/data/points (python -m voiceprep.analysis.points_evaluate --fit).
-SIMILARITY_WEIGHT = 4.241
-WORDS_WEIGHT = 4.264
-POINT_WORDS_WEIGHT = 0.829
-BIAS = -3.366
-# The probability a point needs, by kind (point_kind): a behavioral answer's points are said in
-# looser words than a design answer's, and one threshold for every question missed most of them.
-TECHNICAL_THRESHOLD = 0.60
-BEHAVIORAL_THRESHOLD = 0.26
-ESTIMATION_THRESHOLD = 0.61
-STORY_THRESHOLD = 0.51
-KINDS = ("technical", "behavioral", "estimation", "story")
 MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
 WORD_WINDOW = 6  # a point's words are looked for within this many neighbouring passages (chosen by CV)
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("""a an the of to in on for and or but so we i it is are was be that this with as at by from they
-you our my their its into then than just like um uh not can will would have has had were been what when which who
-how all any each one your there them also only very about over after before more most other some such""".split())
+_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "but", "so", "we", "i", "it", "is", "are", "was", "be", "that", "this", "with", "as", "at", "by", "from", "they", "you", "our", "my", "their", "its", "into", "then", "than", "just", "like", "um", "uh", "not", "can", "will", "would", "have", "has", "had", "were", "been", "what", "when", "which", "who", "how", "all", "any", "each", "one", "your", "there", "them", "also", "only", "very", "about", "over", "after", "before", "more", "most", "other", "some", "such"])
 _CLAUSE = re.compile(r"\s*(?:[;,:()]|\bplus\b|\band\b|\+)\s*", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?=(?:and|so|but|then|which|because|while|or)\b)|\s+(?:and then|so that|because)\s+",
                            re.IGNORECASE)
@@ -94,57 +80,6 @@ def word_windows(words: Sequence[frozenset[str]], size: int = WORD_WINDOW) -> li
     """The content words of every run of `size` neighbouring passages (one run when there are fewer):
     a point is made in one stretch of the answer, so its words count only when said close together."""
     return [frozenset().union(*words[i:i + size]) for i in range(max(1, len(words) - size + 1))]
-
-
-@dataclass(frozen=True)
-class PointFeatures:
-    """What the matcher found for one point: its best similarity (after the margin) and the passage
-    that reached it, the largest share of its references' content words said within one run of
-    WORD_WINDOW passages (`words`) and of its own text's (`point_words`); `decided` when a number
-    or a cue verdict decides the point."""
-
-    similarity: float
-    evidence: Evidence | None
-    words: float = 0.0
-    point_words: float = 0.0
-    decided: bool | None = None
-
-
-def point_kind(source: str, category: str | None) -> str:
-    """Which threshold a point takes (one of KINDS): a story's bullet's, or its question's kind
-    (system design, concurrency and deep dive are "technical")."""
-    if source == "story":
-        return "story"
-    return category if category in ("behavioral", "estimation") else "technical"
-
-
-@dataclass(frozen=True)
-class PointModel:
-    """How a point's features become a verdict: a logistic combination of similarity and word
-    overlap, and the probability a point needs to count as made, by its kind (point_kind)."""
-
-    similarity: float = SIMILARITY_WEIGHT
-    words: float = WORDS_WEIGHT
-    point_words: float = POINT_WORDS_WEIGHT
-    bias: float = BIAS
-    technical: float = TECHNICAL_THRESHOLD
-    behavioral: float = BEHAVIORAL_THRESHOLD
-    estimation: float = ESTIMATION_THRESHOLD
-    story: float = STORY_THRESHOLD
-
-    def threshold(self, kind: str) -> float:
-        return {"technical": self.technical, "behavioral": self.behavioral, "estimation": self.estimation,
-                "story": self.story}[kind]
-
-    def score(self, f: PointFeatures) -> float:
-        """The probability that the point was made (1 or 0 when a number or a cue decided it)."""
-        if f.decided is not None:
-            return float(f.decided)
-        z = self.bias + self.similarity * f.similarity + self.words * f.words + self.point_words * f.point_words
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
-
-    def made(self, f: PointFeatures, kind: str) -> bool:
-        return f.decided if f.decided is not None else self.score(f) >= self.threshold(kind)
 
 
 @dataclass(frozen=True)
@@ -215,15 +150,17 @@ def _units(found: list[Passage], embed: Embed) -> tuple[list[Evidence], np.ndarr
 
 
 def point_features(sentences: Sequence[Sentence], points: Sequence[Point], source: str,
-                   embed: Embed, margin: float = MARGIN, cues: CueVerdicts | None = None) -> list[PointFeatures]:
-    """Each point's best similarity to the answer with the passage (or pair) that reached it, and
-    its word overlap with the passages.
+                   embed: Embed, margin: float = MARGIN, cues: CueVerdicts | None = None,
+                   question: str = "") -> list[PointFeatures]:
+    """Each point's best similarity to the answer with the passage (or pair) that reached it, its
+    lead over the list's other points, and its word overlap with the passages.
 
     A passage counts for a point only when no other point of the list is more than `margin`
     closer to it: "I owned the design" is the task bullet, not the action bullet that also
     mentions the design. A `quantified` point is decided by analysis.numbers instead (made when
     the answer states a quantified outcome), and a question's point in CUE_POINTS by its cue's
-    verdict in `cues` when the report judged that cue."""
+    verdict in `cues` when the report judged that cue. `question`: the id of the question whose
+    points these are (the key of their offsets in the model; none for a story's bullets)."""
     found = passages(sentences)
     if not found or not points:
         return [PointFeatures(0.0, None) for _ in points]
@@ -251,13 +188,21 @@ def point_features(sentences: Sequence[Sentence], points: Sequence[Point], sourc
         eligible = np.where(sims[:, j] >= closest - margin, sims[:, j], -1.0)
         best = int(np.argmax(eligible))
         wanted, own = content_words(" ".join(refs[j])), content_words(p.text)
-        words = max(overlap(wanted, u) for u in said)
-        point_words = max(overlap(own, u) for u in said)
+        measured = {"words": max(overlap(wanted, u) for u in said), "point_words": max(overlap(own, u) for u in said),
+                    "lead": _lead(sims, j, semantic), "key": point_key(question, p.id) if question else ""}
         if eligible[best] > -1:
-            out.append(PointFeatures(float(eligible[best]), evidence[best], words, point_words))
+            out.append(PointFeatures(float(eligible[best]), evidence[best], **measured))
         else:
-            out.append(PointFeatures(0.0, None, words, point_words))
+            out.append(PointFeatures(0.0, None, **measured))
     return out
+
+
+def _lead(sims: np.ndarray, j: int, semantic: Sequence[int]) -> float:
+    """At the unit closest to point j, how much closer it is than any other point of the list
+    (its similarity there when it is the only one)."""
+    best = int(np.argmax(sims[:, j]))
+    rivals = [q for q in semantic if q != j]
+    return float(sims[best, j] - (sims[best, rivals].max() if rivals else 0.0))
 
 
 def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
@@ -270,13 +215,15 @@ def _outcome(sentences: Sequence[Sentence]) -> Evidence | None:
 
 
 def judge_points(sentences: Sequence[Sentence], points: Sequence[Point], source: str, embed: Embed,
-                 model: PointModel = PointModel(), cues: CueVerdicts | None = None,
-                 category: str | None = None) -> list[PointResult]:
-    """Every point's verdict, in the order given (`cues`: see point_features; `category`: the
-    question's, which sets the threshold of its points)."""
+                 model: PointModel | None = None, cues: CueVerdicts | None = None,
+                 category: str | None = None, question: str = "") -> list[PointResult]:
+    """Every point's verdict, in the order given (`model`: the shipped one unless given; `cues`
+    and `question`: see point_features; `category`: the question's, which sets the threshold of
+    its points)."""
+    model = model or shipped_model()
     out = []
     kind = point_kind(source, category)
-    for p, f in zip(points, point_features(sentences, points, source, embed, cues=cues)):
+    for p, f in zip(points, point_features(sentences, points, source, embed, cues=cues, question=question)):
         hit = model.made(f, kind)
         out.append(PointResult(p, hit, source, (f.evidence,) if hit and f.evidence is not None else (), model.score(f)))
     return out
@@ -331,12 +278,12 @@ def telling_mismatches(results: Sequence[PointResult], last: dict[str, str]) -> 
 
 
 def answer_points(sentences: Sequence[Sentence], question: Question | None, story: Story | None,
-                  embed: Embed, model: PointModel = PointModel(),
+                  embed: Embed, model: PointModel | None = None,
                   cues: CueVerdicts | None = None) -> tuple[list[PointResult], list[Mismatch]]:
     """The question's points, then the story's bullets, judged; and where the story was told
     with other numbers or roles than its notes. `cues`: the report's cue verdicts (point_features)."""
-    results = (judge_points(sentences, question.points, "question", embed, model, cues, question.category)
-               if question else [])
+    results = (judge_points(sentences, question.points, "question", embed, model, cues, question.category,
+                            question.id) if question else [])
     told = judge_points(sentences, story.points, "story", embed, model) if story else []
     return results + told, story_mismatches(told)
 

@@ -6,14 +6,14 @@ tests/data/points/prompts/stories) and lists the points a reader judged made. Ev
 point) pair is one decision. Precision and recall are those of "made"; macro-F1 is the mean
 of the F1 of "made" and of "missed". split.toml freezes the test split's fingerprint: a
 changed test split is reported, and `--fit` (which fits the matcher's PointModel on train and
-dev only: a logistic regression, then one threshold per source; with its out-of-fold figure by
-5-fold cross-validation grouped by author or question) refuses to run if the test split is not
-the frozen one.
+dev only: a logistic regression with one offset per built-in point, then one threshold per kind
+of point; with its out-of-fold figure by 5-fold cross-validation grouped by author or question;
+`--write` ships it) refuses to run if the test split is not the frozen one.
 
 A second reader's blind labels (second/*.toml) give the agreement between readers, printed
 after the splits.
 
-    python -m voiceprep.analysis.points_evaluate [tests/data/points] [--fit]
+    python -m voiceprep.analysis.points_evaluate [tests/data/points] [--fit [--write]]
 """
 
 from __future__ import annotations
@@ -27,16 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceprep.analysis.points import (
+from voiceprep.analysis.point_model import (
+    FEATURES,
     KINDS,
-    CueVerdicts,
-    Embed,
+    MODEL_FILE,
     PointFeatures,
     PointModel,
-    cue_verdicts,
-    point_features,
     point_kind,
+    shipped_model,
 )
+from voiceprep.analysis.points import CueVerdicts, Embed, cue_verdicts, point_features
 from voiceprep.analysis.semantic import Detector
 from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Bank, Point, load_bank, tomllib
@@ -46,6 +46,7 @@ from voiceprep.core.transcript import Transcript
 
 SPLITS = ("train", "dev", "test")
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "points"
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / MODEL_FILE
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def score_all(answers: Sequence[LabeledAnswer], embed: Embed, cues: Callable[[La
     out: Scored = []
     for a in answers:
         found = point_features(Transcript(text=a.text).sentences(), a.points, a.source, embed,
-                               cues=cues(a) if cues is not None else None)
+                               cues=cues(a) if cues is not None else None,
+                               question=a.target if a.source == "question" else "")
         out += [(a, p, f) for p, f in zip(a.points, found)]
     return out
 
@@ -239,15 +241,33 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
 
 
 def fit(scored: Scored) -> PointModel:
-    """The model fitted on the pairs given (train and dev): the logistic weights on the pairs
-    that similarity decides, then per kind of point (points.KINDS) the probability threshold with
-    the best macro-F1 (why per kind: docs/performance.md, "One threshold per kind of point")."""
+    """The model fitted on the pairs given (train and dev): logistic weights with one offset per
+    built-in point (shrunk toward 0 like the weights: a point seen in a few answers moves little),
+    and general weights without offsets for the points it has none for; each with, per kind of
+    point (KINDS), the probability threshold of the best macro-F1 (why offsets and kinds:
+    docs/performance.md, "Key points")."""
     semantic = [x for x in scored if x[2].decided is None]
-    x = np.array([[f.similarity, f.words, f.point_words] for _, _, f in semantic])
+    general = _thresholds(_weights(semantic, []), scored)
+    keys = sorted({f.key for _, _, f in semantic if f.key})
+    return _thresholds(replace(_weights(semantic, keys), general=general), scored) if keys else general
+
+
+def _weights(semantic: Scored, keys: Sequence[str]) -> PointModel:
+    """The logistic weights on FEATURES, and an offset for each of `keys`."""
+    column = {k: len(FEATURES) + i for i, k in enumerate(keys)}
+    x = np.zeros((len(semantic), len(FEATURES) + len(keys)))
+    for i, (_, _, f) in enumerate(semantic):
+        x[i, :len(FEATURES)] = [getattr(f, name) for name in FEATURES]
+        if f.key in column:
+            x[i, column[f.key]] = 1.0
     y = np.array([p.id in a.hits for a, p, _ in semantic], float)
     w = _logistic(x, y)
-    model = PointModel(similarity=round(float(w[0]), 3), words=round(float(w[1]), 3),
-                       point_words=round(float(w[2]), 3), bias=round(float(w[3]), 3))
+    return PointModel(**{name: round(float(v), 3) for name, v in zip(FEATURES, w)}, bias=round(float(w[-1]), 3),
+                      offsets={k: round(float(w[i]), 3) for k, i in column.items()})
+
+
+def _thresholds(model: PointModel, scored: Scored) -> PointModel:
+    """The model with, per kind of point, the threshold of the best macro-F1 on `scored`."""
     grid = [round(0.10 + 0.01 * k, 2) for k in range(81)]
     best = {}
     for kind in KINDS:
@@ -256,22 +276,29 @@ def fit(scored: Scored) -> PointModel:
     return replace(model, **best)
 
 
-def cross_validate(scored: Scored, folds: int = 5) -> Scored:
-    """Out-of-fold verdicts: each group (author, or question for the answers written here) is
-    judged by a model fitted without it. Returns the pairs with their features decided
-    (`decided` set to the held-out model's verdict), so that `tally` scores them as they came out."""
-    groups = sorted({a.group for a, _, _ in scored})
+def cross_validate(scored: Scored, folds: int = 5, by: Callable[[LabeledAnswer], str] = lambda a: a.group) -> Scored:
+    """Out-of-fold verdicts: each group (`by`: the author, or the question for the answers written
+    here; or the question, for points never seen) is judged by a model fitted without it. Returns
+    the pairs with their features decided (`decided` set to the held-out model's verdict), so that
+    `tally` scores them as they came out."""
+    groups = sorted({by(a) for a, _, _ in scored})
     fold = {g: i % folds for i, g in enumerate(np.random.default_rng(0).permutation(groups))}
     out: Scored = []
     for k in range(folds):
-        model = fit([x for x in scored if fold[x[0].group] != k])
-        out += [(a, p, replace(f, decided=model.made(f, a.kind))) for a, p, f in scored if fold[a.group] == k]
+        model = fit([x for x in scored if fold[by(x[0])] != k])
+        out += [(a, p, replace(f, decided=model.made(f, a.kind))) for a, p, f in scored if fold[by(a)] == k]
     return out
 
 
 def report(scored: Scored, model: PointModel) -> list[str]:
-    needed = ", ".join(f"{kind} {model.threshold(kind):.2f}" for kind in KINDS)
-    lines = [f"point coverage (probability needed: {needed})",
+    def needed(m: PointModel, kinds: Sequence[str]) -> str:
+        return ", ".join(f"{kind} {m.threshold(kind):.2f}" for kind in kinds)
+
+    if model.general is None:
+        needed_text = needed(model, KINDS)
+    else:  # a story's bullets never have an offset
+        needed_text = f"{needed(model, KINDS[:3])} (built-in points); {needed(model.general, KINDS)} (points without an offset)"
+    lines = [f"point coverage (probability needed: {needed_text})",
              f"{'split':<18} {'answers':>7} {'pairs':>6} {'precision':>9} {'recall':>7} {'macro-F1':>8}"]
     for split in SPLITS:
         mine = [x for x in scored if x[0].split == split]
@@ -290,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m voiceprep.analysis.points_evaluate")
     p.add_argument("folder", nargs="?", default=str(DATA), type=Path)
     p.add_argument("--fit", action="store_true", help="print the model train+dev fit, and its out-of-fold figure (test unused)")
+    p.add_argument("--write", action="store_true", help=f"with --fit: write the model to voiceprep/data/{MODEL_FILE}")
     args = p.parse_args(argv)
     answers = load_answers(args.folder)
     frozen = fingerprint([a for a in answers if a.split == "test"]) == frozen_fingerprint(args.folder)
@@ -301,19 +329,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         scored = score_all([a for a in answers if a.split != "test"], embed, cues)
         found = fit(scored)
-        print(f"fitted on train+dev: {found}")
-        held = cross_validate(scored)
-        for name, part in (("out-of-fold, all", held), ("out-of-fold, by other people", [x for x in held if x[0].others])):
-            s = tally(part, found)
-            print(f"{name}: precision {s.precision:.3f}, recall {s.recall:.3f}, macro-F1 {s.macro_f1:.3f}")
+        print(f"fitted on train+dev: {replace(found, offsets={}, general=None)} with {len(found.offsets)} point "
+              f"offsets; without offsets: {found.general}")
+        if args.write:
+            SHIPPED.write_text(found.to_json(), encoding="utf-8")
+            print(f"written to {SHIPPED}")
+        for folds, by in (("authors", lambda a: a.group), ("questions never seen", lambda a: a.target)):
+            held = cross_validate(scored, by=by)
+            for name, part in (("all", held), ("by other people", [x for x in held if x[0].others])):
+                s = tally(part, found)
+                print(f"out-of-fold ({folds}), {name}: precision {s.precision:.3f}, recall {s.recall:.3f}, "
+                      f"macro-F1 {s.macro_f1:.3f}")
         return 0
     scored = score_all(answers, embed, cues)
-    print("\n".join(report(scored, PointModel())))
+    model = shipped_model()
+    print("\n".join(report(scored, model)))
     second = load_second(args.folder, answers)
     for split in SPLITS:  # dev's figure is a fitting figure, test's is not: never pooled
         mine = [x for x in scored if x[0].split == split]
         if any(a.id in second for a, _, _ in mine):
-            print("\n".join(agreement(mine, PointModel(), second)))
+            print("\n".join(agreement(mine, model, second)))
     print("test split: frozen (fingerprint matches split.toml)" if frozen
           else "test split: CHANGED since it was frozen (fingerprint differs from split.toml)")
     return 0

@@ -7,15 +7,15 @@ it hits the cue the report marks that cue "recovered on follow-up".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from rich.table import Table
 
 from voiceprep.analysis.followup import choose_follow_up
 from voiceprep.analysis.numbers import find_numbers
-from voiceprep.analysis.points import judge_points
+from voiceprep.analysis.points import Embed, PointResult, judge_points
 from voiceprep.analysis.report import Report
 from voiceprep.analysis.verdicts import judge
 from voiceprep.core.bank import Question
@@ -71,6 +71,19 @@ class Menu:
         self.session.console.print(f"Saved: rating {rating}/5, agreed with {agreed}/{len(verdicts)} verdicts.")
 
 
+def _rejudge_point(missed: PointResult, question: Question, report: Report, transcript: Transcript,
+                   embed: Embed) -> PointResult:
+    """The missed point judged on the follow-up's answer as in the report: against the other points
+    of its list (a passage counts for the point closest to it) and with the question's offsets."""
+    if missed.source == "story":
+        points, key = (report.story.points if report.story else (missed.point,)), ""
+    else:
+        points, key = question.points, question.id
+    results = judge_points(transcript.sentences(), points, missed.source, embed, category=question.category,
+                           question=key)
+    return next(r for r in results if r.point.id == missed.point.id)
+
+
 def ask_follow_up(session: Session, question: Question, report: Report, options: Options,
                   folder: Path) -> dict | None:
     """Ask the follow-up that matters most, record and check its answer, store it with the attempt.
@@ -96,8 +109,7 @@ def ask_follow_up(session: Session, question: Question, report: Report, options:
     if chosen.reason in ("estimate", "servers"):
         _recheck_estimate(session, transcript, entry)
     if chosen.point is not None and session.detector is not None:
-        [again] = judge_points(transcript.sentences(), [chosen.point.point], chosen.point.source,
-                               session.detector.embed, category=question.category)
+        again = _rejudge_point(chosen.point, question, report, transcript, session.detector.embed)
         entry.update(point=again.point.id, hit=again.hit)
         console.print(f"[green]✔ {again.point.text}: made on follow-up[/]" if again.hit
                       else f"[red]✘ {again.point.text}: still missing.[/]")
