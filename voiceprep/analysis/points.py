@@ -49,7 +49,9 @@ CUE_POINTS = {"situation": "star_situation", "own-role": "ownership", "actions":
 MARGIN = 0.05  # a passage counts for a point only if no other point is closer by more than this
 WORD_WINDOW = 6  # a point's words are looked for within this many neighbouring passages (chosen by CV)
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "but", "so", "we", "i", "it", "is", "are", "was", "be", "that", "this", "with", "as", "at", "by", "from", "they", "you", "our", "my", "their", "its", "into", "then", "than", "just", "like", "um", "uh", "not", "can", "will", "would", "have", "has", "had", "were", "been", "what", "when", "which", "who", "how", "all", "any", "each", "one", "your", "there", "them", "also", "only", "very", "about", "over", "after", "before", "more", "most", "other", "some", "such"])
+_STOP = frozenset("""a an the of to in on for and or but so we i it is are was be that this with as at by from they
+you our my their its into then than just like um uh not can will would have has had were been what when which who
+how all any each one your there them also only very about over after before more most other some such""".split())
 _CLAUSE = re.compile(r"\s*(?:[;,:()]|\bplus\b|\band\b|\+)\s*", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s*(?=(?:and|so|but|then|which|because|while|or)\b)|\s+(?:and then|so that|because)\s+",
                            re.IGNORECASE)
