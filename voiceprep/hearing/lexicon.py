@@ -189,6 +189,11 @@ class TermIndex:
 
     # --- correction ---------------------------------------------------------------------------
 
+    def said_in_plural(self, tokens: tuple[str, ...]) -> bool:
+        """Whether these words are a listed confusion only with their last word made singular
+        ("non reputable reads"): the term is then written in the plural."""
+        return tokens not in self._confusions and _last_singular(tokens) in self._confusions
+
     def candidates(self, tokens: tuple[str, ...], min_similarity: float | None = None) -> list[tuple[int, str, float]]:
         """Terms these words may stand for: (term, reason, strength), listed confusions first, then
         (with `min_similarity`) terms whose metaphone code is at least that similar."""
@@ -232,9 +237,9 @@ def correct(transcript: Transcript, index: TermIndex, vocabulary: Sequence[str] 
         length, term, reason = found
         span = words[i:i + length]
         tokens = tuple(t for w in span for t in words_of(w.word))
-        plural = tokens not in index._confusions and _last_singular(tokens) in index._confusions
         kept.append(Correction(len(out), tuple(span), term.term, reason))
-        out.append(_written(term, span, starts=i == 0 or words[i - 1].text.endswith((".", "?", "!")), plural=plural))
+        out.append(_written(term, span, starts=i == 0 or words[i - 1].text.endswith((".", "?", "!")),
+                            plural=index.said_in_plural(tokens)))
         i += length
     if len(kept) == len(corrections) and all(a.index == b.index for a, b in zip(kept, corrections)):
         return transcript
