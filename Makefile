@@ -59,15 +59,16 @@ test: deps $(STAMP) $(BASE_STAMP)
 # cue precision/recall (own labeled answers; the corpus of real answers: train, dev, test),
 # then spoken quantities and estimate checks on the labeled passages (dev, test),
 # then key-point coverage on the labeled answers of tests/data/points (train, dev, test),
-# then technical terms heard on new voices without and with the lexicon (tests/data/terms: dev, test;
-# about 60 min each on 2 cores shared, the audio cached in ~/.cache/voiceprep/terms_audio)
+# then technical terms heard on new voices without and with the lexicon (tests/data/terms: dev, test
+# and the heldout quarter, scored since 2026-12-01; about an hour each on 2 cores shared, the audio
+# cached in ~/.cache/voiceprep/terms_audio)
 accuracy: $(STAMP)
 	$(BIN)/python -m voiceprep.analysis.evaluate tests/data
 	$(BIN)/python -m voiceprep.analysis.agreement
 	$(BIN)/python -m voiceprep.analysis.numbers.evaluate
 	$(BIN)/python -m voiceprep.analysis.points_evaluate
-	$(BIN)/python tools/terms_eval.py --lexicon off
-	$(BIN)/python tools/terms_eval.py --lexicon on
+	$(BIN)/python tools/terms_eval.py --lexicon off --heldout
+	$(BIN)/python tools/terms_eval.py --lexicon on --heldout
 
 # retrain the semantic cue detector (train split; thresholds on dev) into voiceprep/data/cue_model.npz
 train-cues: $(STAMP)

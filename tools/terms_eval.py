@@ -12,7 +12,7 @@ were said / terms written) and the word error rate of the words outside the term
     .venv/bin/python tools/terms_eval.py                  # dev + test, every voice, --lexicon off
     .venv/bin/python tools/terms_eval.py --lexicon on     # with lexicon biasing (issue 16, items 2-3)
     .venv/bin/python tools/terms_eval.py --voices piper-joe --splits dev --records /tmp/dev.jsonl
-    .venv/bin/python tools/terms_eval.py --heldout        # adds the set-aside quarter: only at the end
+    .venv/bin/python tools/terms_eval.py --heldout        # adds the set-aside quarter (scored since 2026-12-01)
 
 `build_transcriber` is the one place that decides what "--lexicon off" and "--lexicon on" mean.
 """
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--splits", default="dev,test", help="comma-separated: dev, test (default dev,test)")
-    p.add_argument("--heldout", action="store_true", help="also score the set-aside heldout quarter")
+    p.add_argument("--heldout", action="store_true", help="also score the heldout quarter (set aside until 2026-12-01; make accuracy scores it)")
     p.add_argument("--voices", default=",".join(VOICES), help=f"comma-separated, of {', '.join(VOICES)}")
     p.add_argument("--lexicon", choices=("off", "on"), default="off")
     p.add_argument("--model", default=None, help="Whisper model as `voiceprep review --model` takes it")
