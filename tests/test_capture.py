@@ -116,8 +116,11 @@ def test_microphone_that_stops_delivering_is_a_device_error():
     clock = Clock()
     r = SoundDeviceRecorder(get_time=clock)
     r._stream = Stream()
+    clock.t += 0.5
     r._callback(np.zeros((1600, 1), np.int16), 1600, None, type("S", (), {"input_overflow": True})())
-    assert r.read(0.01).overflow and r.overflows == 1
+    clock.t += 0.3  # read later than it came: the block keeps the time it came
+    block = r.read(0.01)
+    assert block.overflow and r.overflows == 1 and block.at == pytest.approx(clock.t - 0.3)
     clock.t += 1.0
     assert r.read(0.01) is None  # a short gap is fine
     clock.t += 3.0

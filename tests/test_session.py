@@ -97,6 +97,22 @@ def test_gap_meter_counts_audio_that_never_arrived():
     assert m.gaps == 1  # resynced: counted once
 
 
+def test_gap_meter_reads_the_time_a_block_came_not_the_time_it_was_read():
+    """The session loop held up for 1.2 s (its own work) takes queued blocks late: nothing was
+    lost, so no gap; a jump in the blocks' own times is one."""
+    from voiceprep.practice.session import GapMeter
+
+    read_at = [0.0]
+    m = GapMeter(lambda: read_at[0])
+    came = [0.1 * (k + 1) for k in range(30)]
+    for k, at in enumerate(came):
+        read_at[0] = at + (1.2 if 10 <= k < 22 else 0.0)  # blocks 10-21 read 1.2 s late
+        m.add(0.1, at)
+    assert m.gaps == 0 and m.lost_s == 0.0
+    m.add(0.1, came[-1] + 1.6)  # the device delivered nothing for 1.5 s
+    assert m.gaps == 1 and m.lost_s == pytest.approx(1.5, abs=0.05)
+
+
 def test_live_panel_shows_level_time_and_hints(tmp_path, bank):
     s = make_session(tmp_path, bank, ScriptedRecorder(5))
     s.console = Console(file=io.StringIO(), width=100, force_terminal=True)

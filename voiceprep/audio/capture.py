@@ -29,10 +29,14 @@ _HEADER = 44
 
 @dataclass(frozen=True)
 class Block:
-    """100 ms of 16 kHz mono int16 audio; `overflow` when the device dropped input before it."""
+    """100 ms of 16 kHz mono int16 audio; `overflow` when the device dropped input before it;
+    `at`: when the device handed it over, on the recorder's clock (None for a file). A reader
+    held up by other work takes blocks from the queue late, but their `at` still says when the
+    audio came, so a late reader is not taken for lost input."""
 
     samples: np.ndarray
     overflow: bool = False
+    at: float | None = None
 
     @property
     def level_db(self) -> float:
@@ -84,8 +88,8 @@ class SoundDeviceRecorder:
         self.overflows = 0
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        # PortAudio's thread: copy and hand over, nothing else.
-        self._queue.put(Block(indata[:, 0].copy(), bool(status.input_overflow)))
+        # PortAudio's thread: copy, stamp and hand over, nothing else.
+        self._queue.put(Block(indata[:, 0].copy(), bool(status.input_overflow), self._get_time()))
 
     def start(self) -> None:
         sd = import_sounddevice()

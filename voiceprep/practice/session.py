@@ -64,6 +64,9 @@ class GapMeter:
 
     PortAudio's overflow flag is not always raised (seen with PulseAudio: a 1.5 s stall lost
     about a second of audio with no flag). Each gap is counted once, then the meter resyncs.
+    The clock is read when the device delivered a block (`at`), not when the session got to it:
+    a session loop held up by its own work (the disk, the screen, the transcriber) only makes
+    blocks wait in the queue, and that loses nothing.
     """
 
     get_time: Callable[[], float]
@@ -72,8 +75,9 @@ class GapMeter:
     _t0: float | None = None
     _received: float = 0.0
 
-    def add(self, seconds: float) -> None:
-        now = self.get_time()
+    def add(self, seconds: float, at: float | None = None) -> None:
+        """`seconds` more audio, delivered at `at` (now, when not known)."""
+        now = self.get_time() if at is None else at
         if self._t0 is None:
             self._t0 = now - seconds
         self._received += seconds
@@ -279,7 +283,7 @@ class Session:
                     blocks.append(block.samples)
                 overflows += block.overflow
                 if gaps is not None:
-                    gaps.add(len(block.samples) / SAMPLE_RATE)
+                    gaps.add(len(block.samples) / SAMPLE_RATE, block.at)
                 level = block.level_db
                 silent_for = silent_for + len(block.samples) / SAMPLE_RATE if level < SILENCE_DB else 0.0
                 if live:
