@@ -184,12 +184,12 @@ def tmux(*args, env):
 
 
 def wait_for(text: str | tuple[str, ...], env, timeout: float = 90) -> str:
-    """The screen once it shows `text` (or any of several)."""
+    """The screen, wrapped lines joined, once it shows `text` (or any of several)."""
     deadline = time.monotonic() + timeout
     screen = ""
     wanted = (text,) if isinstance(text, str) else text
     while time.monotonic() < deadline:
-        screen = tmux("capture-pane", "-p", "-S", "-200", "-t", "ui", env=env).stdout
+        screen = tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "ui", env=env).stdout  # -J: wrapped lines joined
         if any(w in screen for w in wanted):
             return screen
         time.sleep(0.3)
